@@ -1,0 +1,245 @@
+// Package pgtest gives tests a throwaway PostgreSQL without anything set up
+// by hand.
+//
+// When SESSIONSQL_TEST_DATABASE_URL is set, tests use that server. Otherwise
+// the first test that asks starts a private cluster from the initdb and
+// postgres binaries on PATH or in the Debian package's directory
+// (/usr/lib/postgresql/<version>/bin), in a temporary directory, listening
+// on a unix socket only (as the "postgres" user when the tests run as root).
+// The cluster lives for one test binary: Main stops it when the tests end,
+// and if the binary dies the kernel stops it too.
+//
+// Every test gets a schema of its own (Pool), so tests run in parallel.
+// Without any PostgreSQL the tests skip with one line, unless the CI
+// environment variable is set: then they fail.
+package pgtest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// EnvURL names the environment variable that points the tests at an
+// existing server instead of a throwaway one.
+const EnvURL = "SESSIONSQL_TEST_DATABASE_URL"
+
+// Server is a running throwaway cluster.
+type Server struct {
+	bin     string // directory of initdb and postgres
+	dir     string // temporary root: data/, socket, log
+	cred    *syscall.Credential
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when the postmaster has exited
+	logMu   sync.Mutex
+	logTail []string
+}
+
+// dataDir and socketDir live inside the temporary root.
+func (s *Server) dataDir() string   { return filepath.Join(s.dir, "data") }
+func (s *Server) socketDir() string { return s.dir }
+
+// URL returns a connection string for database name on the server.
+func (s *Server) URL(database string) string {
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=5432&sslmode=disable", database, s.socketDir())
+}
+
+// findBinaries returns the directory holding initdb and postgres, or an
+// error saying where it looked.
+func findBinaries() (string, error) {
+	var candidates []string
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			candidates = append(candidates, filepath.Dir(real))
+		}
+	}
+	debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(debian, func(a, b string) int { return versionOf(b) - versionOf(a) })
+	candidates = append(candidates, debian...)
+	for _, dir := range candidates {
+		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "postgres")) {
+			return dir, nil
+		}
+	}
+	return "", errors.New("no initdb/postgres on PATH or in /usr/lib/postgresql/*/bin (install the postgresql package, or set " + EnvURL + ")")
+}
+
+func versionOf(binDir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return v
+}
+
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+// credential returns whom to run PostgreSQL as: nil for the current user,
+// the "postgres" user when running as root (PostgreSQL refuses root).
+func credential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root needs a \"postgres\" user to run PostgreSQL as: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// startServer creates a cluster in a new temporary directory and starts
+// it, returning once it accepts connections.
+func startServer(ctx context.Context) (*Server, error) {
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	cred, err := credential()
+	if err != nil {
+		return nil, err
+	}
+	base := ""
+	if cred != nil {
+		base = "/tmp" // root's own TMPDIR may not be reachable by postgres
+	}
+	dir, err := os.MkdirTemp(base, "sessionsql-pg-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin, dir: dir, cred: cred, exited: make(chan struct{})}
+	if cred != nil {
+		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			s.removeDir()
+			return nil, err
+		}
+	}
+	if err := s.initdb(ctx); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	if err := s.start(ctx); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, name), args...)
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Credential: s.cred,
+		Pdeathsig:  syscall.SIGQUIT, // if the test binary dies, so does the cluster
+	}
+	return cmd
+}
+
+func (s *Server) initdb(ctx context.Context) error {
+	out, err := s.command(ctx, "initdb", "-D", s.dataDir(), "-U", "postgres", "-A", "trust",
+		"-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("initdb: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// start runs the postmaster as a child process and waits for its "ready to
+// accept connections" log line.
+func (s *Server) start(ctx context.Context) error {
+	cmd := s.command(context.Background(), "postgres",
+		"-D", s.dataDir(),
+		"-k", s.socketDir(),
+		"-c", "listen_addresses=",
+		"-p", "5432",
+		"-c", "max_connections=400",
+		"-c", "fsync=off",
+		"-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off",
+		"-c", "logging_collector=off",
+		"-c", "log_min_messages=warning",
+		"-c", "log_min_error_statement=panic",
+	)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	s.cmd = cmd
+	ready := make(chan struct{})
+	go s.readLog(stderr, ready)
+
+	select {
+	case <-ready:
+		return nil
+	case <-s.exited:
+		return fmt.Errorf("postgres exited during start:\n%s", s.tail())
+	case <-ctx.Done():
+		s.stop()
+		return fmt.Errorf("postgres did not become ready: %w\n%s", ctx.Err(), s.tail())
+	}
+}
+
+// readLog keeps the last lines of the server log, signals ready when the
+// server says so, and marks the server exited when the log ends.
+func (s *Server) readLog(r io.Reader, ready chan<- struct{}) {
+	defer func() {
+		_ = s.cmd.Wait()
+		close(s.exited)
+	}()
+	sc := bufio.NewScanner(r)
+	signalled := false
+	for sc.Scan() {
+		line := sc.Text()
+		s.logMu.Lock()
+		s.logTail = append(s.logTail, line)
+		if len(s.logTail) > 50 {
+			s.logTail = s.logTail[1:]
+		}
+		s.logMu.Unlock()
+		if !signalled && strings.Contains(line, "ready to accept connections") {
+			signalled = true
+			close(ready)
+		}
+	}
+	_, _ = io.Copy(io.Discard, r)
+}
+
+func (s *Server) tail() string {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return strings.Join(s.logTail, "\n")
+}
+
+// stop shuts the server down (fast mode, then immediate if it lingers),
+// waits for it to exit and removes its directory.
+func (s *Server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-s.exited:
+		case <-time.After(30 * time.Second):
+			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+			<-s.exited
+		}
+	}
+	s.removeDir()
+}
+
+func (s *Server) removeDir() { _ = os.RemoveAll(s.dir) }

@@ -1,0 +1,155 @@
+// Package storecore holds what every sessionsql backend does the same way:
+// config defaults, token and size checks, the closed state, the background
+// Reaper and error labelling. Backends keep only their SQL.
+package storecore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/sqlident"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// Options are the Config fields every backend shares.
+type Options struct {
+	TableName        string
+	CleanupInterval  time.Duration
+	CleanupBatchSize int
+	OnCleanup        func(sessionsql.RunStats)
+	Now              func() time.Time
+	Logger           *slog.Logger
+	MaxDataSize      int
+}
+
+// Core is the backend-independent half of a store.
+type Core struct {
+	pkg       string // error prefix, e.g. "sqlitestore"
+	Table     sqlident.Name
+	Now       func() time.Time
+	MaxData   int
+	driver    Driver
+	noTable   func(error) bool
+	broken    error // set for a store that could not be built
+	reaper    *sessionsql.Reaper
+	closed    atomic.Bool
+	closeOnce sync.Once
+}
+
+// New validates o, fills in its defaults and returns a Core whose errors
+// start with pkg. noTable recognises the driver's "table does not exist"
+// error so that it can be reported as store.ErrNoTable. The backend then
+// hands over its Driver with SetDriver (the driver needs the validated
+// table name first).
+func New(pkg string, o Options, noTable func(error) bool) (*Core, error) {
+	if o.TableName == "" {
+		o.TableName = store.DefaultTableName
+	}
+	table, err := sqlident.Parse(o.TableName)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg, err)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxDataSize <= 0 {
+		o.MaxDataSize = store.DefaultMaxDataSize
+	}
+	return &Core{pkg: pkg, Table: table, Now: o.Now, MaxData: o.MaxDataSize, noTable: noTable}, nil
+}
+
+// Broken returns a Core for a store that could not be built: every
+// operation reports err. Constructors that cannot return an error use it so
+// that a bad argument fails loudly instead of panicking.
+func Broken(pkg string, err error) *Core {
+	return &Core{pkg: pkg, broken: err, Now: time.Now}
+}
+
+// SetDriver installs the backend's SQL and starts background cleanup as o
+// asks.
+func (c *Core) SetDriver(d Driver, o Options) {
+	c.driver = d
+	c.startCleanup(o)
+}
+
+// Reaper returns the background Reaper, nil when cleanup is disabled.
+func (c *Core) Reaper() *sessionsql.Reaper { return c.reaper }
+
+// startCleanup starts a background Reaper (none when o.CleanupInterval is
+// negative).
+func (c *Core) startCleanup(o Options) {
+	if o.CleanupInterval < 0 {
+		return
+	}
+	c.reaper = sessionsql.NewReaper(c, sessionsql.ReaperConfig{
+		Interval:  o.CleanupInterval,
+		BatchSize: o.CleanupBatchSize,
+		Logger:    o.Logger,
+		OnRun:     o.OnCleanup,
+	})
+	c.reaper.Start()
+}
+
+// Ready reports why an operation cannot start: a closed store or a context
+// that is already done.
+func (c *Core) Ready(ctx context.Context) error {
+	if c.broken != nil {
+		return c.broken
+	}
+	if c.closed.Load() {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// CheckCommit rejects what Commit must never write: a token scs could not
+// have made, or data over the size limit.
+func (c *Core) CheckCommit(token string, data []byte) error {
+	if !store.ValidToken(token) {
+		return store.ErrInvalidToken
+	}
+	if len(data) > c.MaxData {
+		return fmt.Errorf("%w: %d bytes, limit %d", store.ErrTooLarge, len(data), c.MaxData)
+	}
+	return nil
+}
+
+// Fail labels err with the package and operation, and makes the conditions
+// callers branch on visible to errors.Is: a closed store, a missing table and
+// the context's own error.
+func (c *Core) Fail(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrClosed), c.broken != nil && errors.Is(err, c.broken):
+	case c.closed.Load():
+		err = fmt.Errorf("%w: %w", store.ErrClosed, err)
+	case c.noTable != nil && c.noTable(err):
+		err = fmt.Errorf("%w (table %s): %w", store.ErrNoTable, c.Table, err)
+	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
+		err = fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return fmt.Errorf("%s: %s: %w", c.pkg, op, err)
+}
+
+// Close stops the Reaper, waits for it, marks the store closed and then
+// calls release (if any) exactly once. Later calls return nil.
+func (c *Core) Close(release func() error) error {
+	var err error
+	c.closeOnce.Do(func() {
+		if c.reaper != nil {
+			c.reaper.Stop()
+		}
+		c.closed.Store(true)
+		if release != nil {
+			if rerr := release(); rerr != nil {
+				err = fmt.Errorf("%s: close: %w", c.pkg, rerr)
+			}
+		}
+	})
+	return err
+}

@@ -1,0 +1,104 @@
+package storecore
+
+import (
+	"context"
+	"time"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// Driver is the SQL half of a store: one method per statement, no checks.
+// Core calls it only with valid tokens, checked data and the store's clock.
+type Driver interface {
+	// Find returns the data of token if its expiry is after now; found is
+	// false, with a nil error, when there is no such live row.
+	Find(ctx context.Context, token string, now time.Time) (data []byte, found bool, err error)
+	// Commit upserts data and expiry in one statement.
+	Commit(ctx context.Context, token string, data []byte, expiry time.Time) error
+	// Delete removes token's row, if any.
+	Delete(ctx context.Context, token string) error
+	// All returns every row whose expiry is after now.
+	All(ctx context.Context, now time.Time) (map[string][]byte, error)
+	// DeleteExpired deletes up to limit rows (all when limit <= 0) whose
+	// expiry is at or before now.
+	DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error)
+}
+
+// Find is FindCtx for every backend: see store.Store.
+func (c *Core) Find(ctx context.Context, token string) ([]byte, bool, error) {
+	if err := c.Ready(ctx); err != nil {
+		return nil, false, c.Fail(ctx, "find", err)
+	}
+	if !store.ValidToken(token) {
+		return nil, false, nil
+	}
+	data, found, err := c.driver.Find(ctx, token, c.Now())
+	if err != nil {
+		return nil, false, c.Fail(ctx, "find", err)
+	}
+	if !found {
+		return nil, false, nil
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, true, nil
+}
+
+// Commit is CommitCtx for every backend: see store.Store.
+func (c *Core) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	if err := c.Ready(ctx); err != nil {
+		return c.Fail(ctx, "commit", err)
+	}
+	if err := c.CheckCommit(token, data); err != nil {
+		return c.Fail(ctx, "commit", err)
+	}
+	if data == nil {
+		data = []byte{} // data is NOT NULL; drivers send a nil slice as NULL
+	}
+	if err := c.driver.Commit(ctx, token, data, expiry); err != nil {
+		return c.Fail(ctx, "commit", err)
+	}
+	return nil
+}
+
+// Delete is DeleteCtx for every backend: see store.Store.
+func (c *Core) Delete(ctx context.Context, token string) error {
+	if err := c.Ready(ctx); err != nil {
+		return c.Fail(ctx, "delete", err)
+	}
+	if !store.ValidToken(token) {
+		return nil
+	}
+	if err := c.driver.Delete(ctx, token); err != nil {
+		return c.Fail(ctx, "delete", err)
+	}
+	return nil
+}
+
+// All is AllCtx for every backend: see store.Store.
+func (c *Core) All(ctx context.Context) (map[string][]byte, error) {
+	if err := c.Ready(ctx); err != nil {
+		return nil, c.Fail(ctx, "all", err)
+	}
+	m, err := c.driver.All(ctx, c.Now())
+	if err != nil {
+		return nil, c.Fail(ctx, "all", err)
+	}
+	if m == nil {
+		m = map[string][]byte{}
+	}
+	return m, nil
+}
+
+// DeleteExpired is DeleteExpired for every backend: see store.Store.
+func (c *Core) DeleteExpired(ctx context.Context, limit int) (int64, error) {
+	if err := c.Ready(ctx); err != nil {
+		return 0, c.Fail(ctx, "delete expired", err)
+	}
+	n, err := c.driver.DeleteExpired(ctx, c.Now(), limit)
+	if err != nil {
+		return 0, c.Fail(ctx, "delete expired", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,80 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path"
+
+	"github.com/pressly/goose/v3"
+)
+
+// Up applies every migration of d that db has not seen yet. It is safe to
+// call on every start of every instance: on PostgreSQL concurrent calls wait
+// for each other on an advisory lock of our own, and a database that already
+// holds scs's sessions table keeps its rows.
+func Up(ctx context.Context, db *sql.DB, d Dialect) error {
+	return run(db, d, "up", func(p *goose.Provider) error {
+		_, err := p.Up(ctx)
+		return err
+	})
+}
+
+// Down rolls back the most recent applied migration of d. Rolling back the
+// first migration drops the sessions table and every session in it.
+func Down(ctx context.Context, db *sql.DB, d Dialect) error {
+	return run(db, d, "down", func(p *goose.Provider) error {
+		_, err := p.Down(ctx)
+		if errors.Is(err, goose.ErrNoNextVersion) {
+			return nil
+		}
+		return err
+	})
+}
+
+// DownTo rolls back applied migrations of d until version is the latest one
+// applied. DownTo(ctx, db, d, 0) removes the whole schema.
+func DownTo(ctx context.Context, db *sql.DB, d Dialect, version int64) error {
+	return run(db, d, "down", func(p *goose.Provider) error {
+		_, err := p.DownTo(ctx, version)
+		return err
+	})
+}
+
+// Version reports the latest migration of d applied to db (0 when none).
+func Version(ctx context.Context, db *sql.DB, d Dialect) (int64, error) {
+	var v int64
+	err := run(db, d, "version", func(p *goose.Provider) (err error) {
+		v, err = p.GetDBVersion(ctx)
+		return err
+	})
+	return v, err
+}
+
+// Status describes one migration file and whether it is applied.
+type Status struct {
+	Version int64
+	Name    string // file name, e.g. "00001_create_sessions.sql"
+	Applied bool
+}
+
+// List reports every migration of d and whether db has it applied, oldest
+// first, the same answer `goose status` gives.
+func List(ctx context.Context, db *sql.DB, d Dialect) ([]Status, error) {
+	var out []Status
+	err := run(db, d, "status", func(p *goose.Provider) error {
+		st, err := p.Status(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			out = append(out, Status{
+				Version: s.Source.Version,
+				Name:    path.Base(s.Source.Path),
+				Applied: s.State == goose.StateApplied,
+			})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,57 @@
+package postgresstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql/internal/pgtest"
+	"github.com/sessionsql/sessionsql/postgresstore"
+	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql/store/storetest"
+)
+
+// Compile-time proof that the store meets every scs interface.
+var _ store.Store = (*postgresstore.Store)(nil)
+
+// migratedPool returns a pool on a fresh schema holding the sessions table.
+func migratedPool(t *testing.T) (*pgxpool.Pool, string) {
+	t.Helper()
+	pool, schema := pgtest.PoolAndSchema(t)
+	if err := postgresstore.Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	return pool, schema
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		pool, _ := migratedPool(t)
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
+			Now:             storetest.ClockFor(t).Now,
+			CleanupInterval: -1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// TestConformanceQualifiedTable names the table with its schema, over a
+// pool whose search_path does not include it.
+func TestConformanceQualifiedTable(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		_, schema := migratedPool(t)
+		other := pgtest.PoolFor(t, "public")
+		s, err := postgresstore.NewWithConfig(other, postgresstore.Config{
+			TableName:       schema + ".sessions",
+			Now:             storetest.ClockFor(t).Now,
+			CleanupInterval: -1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -1,0 +1,124 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/sessionsql/sessionsql/migrations"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+const defaultBusyTimeout = 5 * time.Second
+
+// Open opens (creating it if needed) the SQLite database file at path,
+// applies sessionsql's migrations and returns a Store that owns the
+// database: Close closes it.
+//
+// The file is switched to WAL mode with synchronous=NORMAL: a commit that
+// returned is safe from a crash of the app, and from a power cut or OS
+// crash everything up to the last checkpoint survives. Writes go through one
+// connection and reads through a pool of read-only ones (Config.ReadConns),
+// so concurrent goroutines never see "database is locked"; other processes
+// using the same file are waited for up to Config.BusyTimeout.
+//
+// path ":memory:" gives a private in-memory database held by one
+// connection, handy in tests; it is gone after Close.
+func Open(path string, cfg Config) (*Store, error) {
+	if path == "" {
+		return nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
+	}
+	if cfg.BusyTimeout <= 0 {
+		cfg.BusyTimeout = defaultBusyTimeout
+	}
+	if cfg.ReadConns <= 0 {
+		cfg.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+
+	writer, reader, err := openHandles(path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	closeAll := func() {
+		if reader != writer {
+			reader.Close()
+		}
+		writer.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := writer.PingContext(ctx); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	if err := migrations.Up(ctx, writer, migrations.SQLite); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	s, err := newStore(writer, reader, true, cfg)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openHandles returns the writer handle (one connection) and the reader
+// handle (ReadConns read-only connections) for path. For ":memory:" both are
+// the same single-connection handle.
+func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
+	busy := fmt.Sprintf("_pragma=busy_timeout(%d)", cfg.BusyTimeout.Milliseconds())
+	if path == ":memory:" {
+		db, err := sql.Open("sqlite", "file::memory:?"+busy)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		}
+		keepOneConnection(db)
+		return db, db, nil
+	}
+	base := fileURI(path)
+	writer, err = sql.Open("sqlite", base+"?"+strings.Join([]string{
+		busy,
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_txlock=immediate",
+	}, "&"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	keepOneConnection(writer)
+	reader, err = sql.Open("sqlite", base+"?"+strings.Join([]string{
+		busy,
+		"_pragma=query_only(1)",
+	}, "&"))
+	if err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(cfg.ReadConns)
+	reader.SetMaxIdleConns(cfg.ReadConns)
+	reader.SetConnMaxLifetime(0)
+	reader.SetConnMaxIdleTime(0)
+	return writer, reader, nil
+}
+
+// keepOneConnection makes db a single, never-recycled connection: the one
+// writer of a file, or the only holder of an in-memory database.
+func keepOneConnection(db *sql.DB) {
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+}
+
+// fileURI turns a file path into a SQLite "file:" URI, escaping the
+// characters ('?', '#', '%', spaces) a URI would otherwise misread.
+func fileURI(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath()
+}

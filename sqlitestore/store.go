@@ -1,0 +1,97 @@
+package sqlitestore
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/storecore"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+const pkg = "sqlitestore"
+
+// Store is a SQLite session store. It implements scs.Store, scs.CtxStore,
+// scs.IterableStore, scs.IterableCtxStore and store.Store. Create it with
+// Open, New or NewWithConfig; it is safe for concurrent use.
+type Store struct {
+	writer *sql.DB // Commit, Delete, DeleteExpired
+	reader *sql.DB // Find, All; the same handle as writer unless from Open
+	owned  bool    // Close closes writer and reader (stores from Open)
+	c      *storecore.Core
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store over db with every default: table "sessions", 8 MiB
+// session limit, and expired sessions deleted in the background every 5
+// minutes (call Close to stop that). Apply the schema to db first with
+// migrations.Up(ctx, db, migrations.SQLite). The store never closes db.
+//
+// New never fails; given a nil db it returns a store whose every operation
+// reports that error.
+func New(db *sql.DB) *Store {
+	s, err := NewWithConfig(db, Config{})
+	if err != nil {
+		return &Store{c: storecore.Broken(pkg, err)}
+	}
+	return s
+}
+
+// NewWithConfig returns a Store over db tuned by cfg (zero fields mean
+// defaults; BusyTimeout and ReadConns apply to Open only). It fails when db
+// is nil or cfg.TableName is not a valid table name. The store never
+// closes db.
+func NewWithConfig(db *sql.DB, cfg Config) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlitestore: db is nil; pass a *sql.DB opened with the \"sqlite\" driver, or use Open")
+	}
+	return newStore(db, db, false, cfg)
+}
+
+func newStore(writer, reader *sql.DB, owned bool, cfg Config) (*Store, error) {
+	opts := storecore.Options{
+		TableName:        cfg.TableName,
+		CleanupInterval:  cfg.CleanupInterval,
+		CleanupBatchSize: cfg.CleanupBatchSize,
+		OnCleanup:        cfg.OnCleanup,
+		Now:              cfg.Now,
+		Logger:           cfg.Logger,
+		MaxDataSize:      cfg.MaxDataSize,
+	}
+	c, err := storecore.New(pkg, opts, isNoSuchTable)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDriver(&driver{writer: writer, reader: reader, q: buildQueries(c.Table.Quoted())}, opts)
+	return &Store{writer: writer, reader: reader, owned: owned, c: c}, nil
+}
+
+// Reaper returns the store's background cleanup service, for its Stats or
+// a RunOnce. It is nil when Config.CleanupInterval is negative.
+func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
+
+// Close stops the background cleanup and waits for it; a store from Open
+// then closes its database. A *sql.DB passed to New is never closed. Close
+// is idempotent; afterwards every operation fails with an error matching
+// store.ErrClosed.
+func (s *Store) Close() error {
+	return s.c.Close(func() error {
+		if !s.owned {
+			return nil
+		}
+		var errs []error
+		if s.reader != s.writer {
+			errs = append(errs, s.reader.Close())
+		}
+		errs = append(errs, s.writer.Close())
+		return errors.Join(errs...)
+	})
+}
+
+// isNoSuchTable recognises SQLite's "no such table" error. modernc reports
+// it as a generic SQLITE_ERROR, so the message is all there is to go on.
+func isNoSuchTable(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "no such table")
+}

@@ -1,0 +1,222 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/sqlitestore"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+func TestInvalidTableNames(t *testing.T) {
+	db := openMigrated(t, filepath.Join(t.TempDir(), "x.db"))
+	for _, name := range []string{`sessions; DROP TABLE users`, `"sessions"`, `a.b.c`, `1x`, `x y`, strings.Repeat("x", 64)} {
+		if s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{TableName: name}); err == nil || s != nil {
+			t.Errorf("NewWithConfig(TableName %q) = (%v, %v), want an error", name, s, err)
+		}
+		if s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "y.db"), sqlitestore.Config{TableName: name}); err == nil || s != nil {
+			t.Errorf("Open(TableName %q) = (%v, %v), want an error", name, s, err)
+		}
+	}
+}
+
+func TestNilDB(t *testing.T) {
+	if _, err := sqlitestore.NewWithConfig(nil, sqlitestore.Config{}); err == nil {
+		t.Fatal("NewWithConfig(nil) succeeded")
+	}
+	s := sqlitestore.New(nil)
+	if _, _, err := s.Find("x"); err == nil || !strings.Contains(err.Error(), "db is nil") {
+		t.Fatalf("Find on New(nil) = %v, want the nil-db error", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close on New(nil): %v", err)
+	}
+}
+
+func TestOpenBadPath(t *testing.T) {
+	if _, err := sqlitestore.Open("", sqlitestore.Config{}); err == nil {
+		t.Fatal(`Open("") succeeded`)
+	}
+	dir := filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")
+	if _, err := sqlitestore.Open(dir, sqlitestore.Config{}); err == nil || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("Open in a missing directory = %v, want an error naming the path", err)
+	}
+}
+
+// TestOpenOddPath: characters a URI would misread are fine in a path.
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a dir?#%", "sessions 1.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit("tok", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at the path given: %v", err)
+	}
+}
+
+func TestMissingTable(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, err := s.Find("abc"); !errors.Is(err, store.ErrNoTable) {
+		t.Fatalf("Find without the table: %v, want store.ErrNoTable", err)
+	}
+}
+
+// TestDatabaseGone: a *sql.DB closed under the store gives errors, not
+// panics, and the store's own Close still works.
+func TestDatabaseGone(t *testing.T) {
+	db := openMigrated(t, filepath.Join(t.TempDir(), "gone.db"))
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, _, err := s.Find("abc"); err == nil {
+		t.Fatal("Find on a closed *sql.DB succeeded")
+	}
+	if err := s.Commit("abc", []byte("x"), time.Now().Add(time.Hour)); err == nil {
+		t.Fatal("Commit on a closed *sql.DB succeeded")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+// TestNewNeverClosesCallersDB: Close leaves a *sql.DB passed to New open.
+func TestNewNeverClosesCallersDB(t *testing.T) {
+	db := openMigrated(t, filepath.Join(t.TempDir(), "mine.db"))
+	s := sqlitestore.New(db)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(); err != nil {
+		t.Fatalf("the caller's db was closed by Store.Close: %v", err)
+	}
+}
+
+// TestOpenSurvivesReopen: sessions are in the file, not in memory.
+func TestOpenSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "persist.db")
+	s, err := sqlitestore.Open(path, sqlitestore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit("tok", []byte("kept"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlitestore.Open(path, sqlitestore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if b, found, err := s.Find("tok"); err != nil || !found || string(b) != "kept" {
+		t.Fatalf("after reopening: (%q, %v, %v), want the committed session", b, found, err)
+	}
+}
+
+// TestNoBusyErrorsUnderLoad: 32 goroutines committing and finding at once,
+// plus a cleanup run, never see SQLITE_BUSY ("database is locked").
+func TestNoBusyErrorsUnderLoad(t *testing.T) {
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "busy.db"), sqlitestore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errc := make(chan error, 64)
+	for w := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 100 {
+				tok := fmt.Sprintf("w%d-%d", w, i%10)
+				exp := time.Now().Add(time.Hour)
+				if i%7 == 0 {
+					exp = time.Now().Add(-time.Hour)
+				}
+				if err := s.CommitCtx(ctx, tok, []byte(tok), exp); err != nil {
+					errc <- err
+					return
+				}
+				if _, _, err := s.FindCtx(ctx, fmt.Sprintf("w%d-%d", (w+1)%32, i%10)); err != nil {
+					errc <- err
+					return
+				}
+				if i%25 == 0 {
+					if _, err := s.DeleteExpired(ctx, 50); err != nil {
+						errc <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Errorf("operation failed under load: %v", err)
+	}
+}
+
+func TestBackgroundCleanup(t *testing.T) {
+	ran := make(chan sessionsql.RunStats, 1)
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "reap.db"), sqlitestore.Config{
+		CleanupInterval: time.Millisecond,
+		OnCleanup: func(st sessionsql.RunStats) {
+			select {
+			case ran <- st:
+			default:
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit("expired", []byte("x"), time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit("live", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for s.Reaper().Stats().TotalDeleted < 1 {
+		if st := <-ran; st.Err != nil {
+			t.Fatalf("cleanup run failed: %v", st.Err)
+		}
+	}
+	if n, err := s.DeleteExpired(context.Background(), 0); err != nil || n != 0 {
+		t.Fatalf("expired rows left after cleanup: %d (err %v)", n, err)
+	}
+	if _, found, _ := s.Find("live"); !found {
+		t.Fatal("cleanup deleted a live session")
+	}
+}
