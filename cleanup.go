@@ -21,11 +21,13 @@ type Deleter interface {
 // Defaults used when a ReaperConfig field is zero.
 const (
 	DefaultReaperInterval   = 5 * time.Minute
-	DefaultReaperBatchSize  = 1000
+	DefaultReaperBatchSize  = 250
 	DefaultReaperPause      = 10 * time.Millisecond
+	DefaultReaperDutyCycle  = 0.2
 	DefaultReaperMaxRunTime = time.Minute
 	defaultMaxBackoff       = time.Minute
 	firstBackoff            = time.Second
+	maxInterval             = 100 * 365 * 24 * time.Hour // keeps jitter arithmetic far from overflow
 )
 
 // ReaperConfig tunes a Reaper. The zero value means "all defaults".
@@ -38,17 +40,24 @@ type ReaperConfig struct {
 	// at the same moment: each wait is Interval plus a random offset in
 	// [-Jitter, +Jitter], and the first run comes after a random delay in
 	// [0, Interval). Zero means Interval/10; negative disables jitter (the
-	// first run then comes after one Interval).
+	// first run then comes after one Interval). It is capped at Interval/2.
 	Jitter time.Duration
 
 	// BatchSize is the most rows one batch deletes, each batch in its own
-	// short transaction. Zero means DefaultReaperBatchSize (1000).
+	// short transaction. Zero means DefaultReaperBatchSize (250).
 	BatchSize int
 
-	// Pause is the rest between two batches of one run, so that writers
-	// waiting for the table get their turn. Zero means DefaultReaperPause
-	// (10ms); negative means no pause.
+	// Pause is the shortest rest between two batches of one run, so that
+	// writers waiting for the table get their turn. Zero means
+	// DefaultReaperPause (10ms); negative means no pause at all.
 	Pause time.Duration
+
+	// DutyCycle caps the share of time a run spends deleting: after a batch
+	// that took d, the reaper rests at least d*(1-DutyCycle)/DutyCycle, so a
+	// slow batch on a busy database earns a longer rest. Zero means
+	// DefaultReaperDutyCycle (0.2: at most a fifth of the time); 1 or more
+	// turns the adaptive rest off.
+	DutyCycle float64
 
 	// MaxRunTime bounds one scheduled run: once it has passed, the run ends
 	// after the current batch and the rest waits for the next run. Zero
@@ -61,8 +70,9 @@ type ReaperConfig struct {
 	Logger *slog.Logger
 
 	// OnRun, when set, is called after every run, scheduled or RunOnce,
-	// with that run's numbers. It runs on the reaper's goroutine: keep it
-	// quick.
+	// with that run's numbers. Scheduled runs call it on the reaper's own
+	// goroutine, which Stop waits for: keep it quick, and never call Stop
+	// (or the store's Close) from it.
 	OnRun func(RunStats)
 
 	// sleep waits for d or until ctx is done; tests replace it to drive
@@ -85,7 +95,7 @@ type RunStats struct {
 // ReaperStats sums up every run of a Reaper since it was created.
 type ReaperStats struct {
 	Runs         int64    // runs finished, including skipped and failed ones
-	Failures     int64    // runs that ended with an error
+	Failures     int64    // runs that ended with an error other than cancellation
 	TotalDeleted int64    // rows deleted by all runs
 	Last         RunStats // the most recent run
 }
@@ -118,14 +128,16 @@ func NewReaper(d Deleter, cfg ReaperConfig) *Reaper {
 	if cfg.Jitter == 0 {
 		cfg.Jitter = cfg.Interval / 10
 	}
-	if cfg.Jitter < 0 {
-		cfg.Jitter = 0
-	}
+	cfg.Interval = min(cfg.Interval, maxInterval)
+	cfg.Jitter = min(max(cfg.Jitter, 0), cfg.Interval/2)
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = DefaultReaperBatchSize
 	}
 	if cfg.Pause == 0 {
 		cfg.Pause = DefaultReaperPause
+	}
+	if cfg.DutyCycle <= 0 {
+		cfg.DutyCycle = DefaultReaperDutyCycle
 	}
 	if cfg.MaxRunTime == 0 {
 		cfg.MaxRunTime = DefaultReaperMaxRunTime
@@ -159,18 +171,27 @@ func (r *Reaper) Start() {
 }
 
 // Stop cancels the current batch, if any, and waits for the background
-// goroutine to return. Stop without Start and repeated Stops are fine.
+// goroutine to return. Stop without Start and repeated or concurrent Stops
+// are fine; each one returns only once the goroutine is gone.
 func (r *Reaper) Stop() {
 	r.mu.Lock()
-	if !r.running {
-		r.mu.Unlock()
-		return
+	if r.running {
+		r.running = false
+		r.cancel()
 	}
-	r.running = false
-	cancel, done := r.cancel, r.done
+	done := r.done
 	r.mu.Unlock()
-	cancel()
-	<-done
+	if done != nil {
+		<-done // also when another Stop cancelled it: every Stop waits
+	}
+}
+
+// Running reports whether the background goroutine has been started and
+// not stopped since.
+func (r *Reaper) Running() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.running
 }
 
 // Stats returns the totals of every run so far and the last run's numbers.
@@ -180,11 +201,13 @@ func (r *Reaper) Stats() ReaperStats {
 	return r.stats
 }
 
-// RunOnce deletes every session that is expired now, batch by batch, and
-// returns the run's numbers. It is meant for cron jobs and serverless
-// functions that keep no goroutine alive. If another instance is deleting
-// from the same table, RunOnce waits for it between attempts until it can
-// run or ctx is done. The returned error is also in RunStats.Err.
+// RunOnce deletes the sessions that are expired now, batch by batch, until
+// a batch comes back short, and returns the run's numbers; rows a live
+// request holds at that moment are left for the next run. It ignores
+// MaxRunTime. It is meant for cron jobs and serverless functions that keep
+// no goroutine alive. If another instance is deleting from the same table,
+// RunOnce waits for it between attempts until it can run or ctx is done.
+// The returned error is also in RunStats.Err.
 func (r *Reaper) RunOnce(ctx context.Context) (RunStats, error) {
 	st := r.run(ctx, false)
 	return st, st.Err
@@ -200,6 +223,10 @@ func (r *Reaper) loop(ctx context.Context, done chan<- struct{}) {
 		}
 		st := r.run(ctx, true)
 		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(st.Err, store.ErrClosed) {
+			r.log.Info("sessionsql: store closed; reaper stopping")
 			return
 		}
 		if st.Err != nil {
@@ -231,7 +258,9 @@ func (r *Reaper) run(ctx context.Context, scheduled bool) RunStats {
 			st.Err = err
 			break
 		}
+		batchStart := r.cfg.now()
 		n, err := r.deleter.DeleteExpired(ctx, r.cfg.BatchSize)
+		took := r.cfg.now().Sub(batchStart)
 		if errors.Is(err, store.ErrLockHeld) {
 			if scheduled {
 				st.Skipped = true
@@ -255,8 +284,8 @@ func (r *Reaper) run(ctx context.Context, scheduled bool) RunStats {
 		if scheduled && r.cfg.MaxRunTime > 0 && r.cfg.now().Sub(st.Started) >= r.cfg.MaxRunTime {
 			break
 		}
-		if r.cfg.Pause > 0 {
-			if err := r.cfg.sleep(ctx, r.cfg.Pause); err != nil {
+		if pause := r.pauseAfter(took); pause > 0 {
+			if err := r.cfg.sleep(ctx, pause); err != nil {
 				st.Err = err
 				break
 			}
@@ -270,7 +299,7 @@ func (r *Reaper) run(ctx context.Context, scheduled bool) RunStats {
 func (r *Reaper) record(st RunStats) {
 	r.mu.Lock()
 	r.stats.Runs++
-	if st.Err != nil {
+	if st.Err != nil && !errors.Is(st.Err, context.Canceled) {
 		r.stats.Failures++
 	}
 	r.stats.TotalDeleted += st.Deleted
@@ -296,6 +325,18 @@ func (r *Reaper) nextWait() time.Duration {
 		return r.cfg.Interval
 	}
 	return max(r.cfg.Interval-r.cfg.Jitter+rand.N(2*r.cfg.Jitter+1), 0)
+}
+
+// pauseAfter is the rest after a batch that took took: Pause, or longer
+// when the batch was slow enough that Pause would exceed the duty cycle.
+func (r *Reaper) pauseAfter(took time.Duration) time.Duration {
+	if r.cfg.Pause < 0 {
+		return 0
+	}
+	if r.cfg.DutyCycle >= 1 {
+		return r.cfg.Pause
+	}
+	return max(r.cfg.Pause, time.Duration(float64(took)*(1-r.cfg.DutyCycle)/r.cfg.DutyCycle))
 }
 
 func (r *Reaper) maxBackoff() time.Duration {

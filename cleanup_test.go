@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -385,5 +386,129 @@ func TestReaperJitterBounds(t *testing.T) {
 	fixed := NewReaper(&fakeTable{}, ReaperConfig{Interval: time.Minute, Jitter: -1})
 	if fixed.nextWait() != time.Minute || fixed.firstWait() != time.Minute {
 		t.Fatal("negative Jitter still jitters")
+	}
+}
+
+// TestReaperStopsOnClosedStore: a store that was closed under a running
+// reaper ends the reaper's goroutine instead of retrying forever.
+func TestReaperStopsOnClosedStore(t *testing.T) {
+	mt := newManualTime()
+	table := &fakeTable{script: []error{fmt.Errorf("teststore: delete expired: %w", store.ErrClosed)}}
+	r := testReaper(table, mt, ReaperConfig{Pause: -1})
+	r.Start()
+	mt.nextWait(t)
+	mt.wake()
+	r.mu.Lock()
+	done := r.done
+	r.mu.Unlock()
+	<-done // the goroutine ends by itself
+	r.Stop()
+	if s := r.Stats(); s.Runs != 1 || s.Failures != 1 {
+		t.Fatalf("Stats() = %+v, want the one failed run", s)
+	}
+}
+
+// TestReaperConcurrentStopsWait: every Stop returns only after the
+// goroutine is gone, including one that finds the reaper already stopping.
+func TestReaperConcurrentStopsWait(t *testing.T) {
+	mt := newManualTime()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	var finished atomic.Bool
+	r := testReaper(deleterFunc(func(ctx context.Context, limit int) (int64, error) {
+		close(entered)
+		<-ctx.Done()
+		<-release // the batch takes a while to notice
+		finished.Store(true)
+		return 0, ctx.Err()
+	}), mt, ReaperConfig{})
+	r.Start()
+	mt.nextWait(t)
+	mt.wake()
+	<-entered
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.Stop()
+			if !finished.Load() {
+				t.Error("Stop returned while the batch was still running")
+			}
+		}()
+	}
+	close(release)
+	wg.Wait()
+}
+
+func TestReaperRunning(t *testing.T) {
+	r := NewReaper(&fakeTable{}, ReaperConfig{})
+	if r.Running() {
+		t.Fatal("a new reaper is running")
+	}
+	r.Start()
+	if !r.Running() {
+		t.Fatal("Start did not start it")
+	}
+	r.Stop()
+	if r.Running() {
+		t.Fatal("Stop did not stop it")
+	}
+}
+
+func TestReaperCancelIsNotAFailure(t *testing.T) {
+	r := NewReaper(&fakeTable{expired: 5}, ReaperConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.RunOnce(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunOnce with a cancelled context: %v", err)
+	}
+	if s := r.Stats(); s.Runs != 1 || s.Failures != 0 {
+		t.Fatalf("Stats() = %+v, want one run and no failure", s)
+	}
+}
+
+func TestReaperClampsJitter(t *testing.T) {
+	r := NewReaper(&fakeTable{}, ReaperConfig{Interval: time.Minute, Jitter: 1 << 62})
+	for range 100 {
+		if d := r.nextWait(); d < 30*time.Second || d > 90*time.Second {
+			t.Fatalf("nextWait with a huge Jitter = %v, want within 1m ± 30s", d)
+		}
+	}
+	huge := NewReaper(&fakeTable{}, ReaperConfig{Interval: 1<<63 - 1})
+	_ = huge.nextWait() // must not overflow or panic
+	_ = huge.firstWait()
+}
+
+// TestReaperDutyCycle: a slow batch earns a longer rest, so that a run
+// spends at most DutyCycle of its time deleting; a quick one rests Pause.
+func TestReaperDutyCycle(t *testing.T) {
+	mt := newManualTime()
+	table := &fakeTable{expired: 2500}
+	calls := 0
+	r := testReaper(deleterFunc(func(ctx context.Context, limit int) (int64, error) {
+		calls++
+		if calls == 1 {
+			mt.Advance(40 * time.Millisecond) // a slow batch
+		} else {
+			mt.Advance(time.Millisecond) // a quick one
+		}
+		return table.DeleteExpired(ctx, limit)
+	}), mt, ReaperConfig{BatchSize: 1000, Pause: 10 * time.Millisecond, DutyCycle: 0.2})
+	done := make(chan RunStats)
+	go func() {
+		st, _ := r.RunOnce(context.Background())
+		done <- st
+	}()
+	if p := mt.nextWait(t); p != 160*time.Millisecond {
+		t.Fatalf("rest after a 40ms batch = %v, want 160ms (duty cycle 0.2)", p)
+	}
+	mt.wake()
+	if p := mt.nextWait(t); p != 10*time.Millisecond {
+		t.Fatalf("rest after a 1ms batch = %v, want the 10ms Pause", p)
+	}
+	mt.wake()
+	if st := <-done; st.Deleted != 2500 {
+		t.Fatalf("run = %+v", st)
 	}
 }

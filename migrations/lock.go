@@ -3,6 +3,8 @@ package migrations
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 )
 
@@ -23,9 +25,18 @@ func (advisoryLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
+// SessionUnlock releases the lock. If that fails on a connection that is
+// still open, the connection is discarded rather than returned to the pool
+// still holding the lock, which would make every later Up wait forever.
 func (advisoryLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", advisoryLockID); err != nil {
-		return fmt.Errorf("release migration lock: %w", err)
+	var released bool
+	err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1)", advisoryLockID).Scan(&released)
+	if err == nil && released {
+		return nil
 	}
-	return nil
+	if err == nil {
+		err = errors.New("the lock was not held")
+	}
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // drop the connection
+	return fmt.Errorf("release migration lock: %w", err)
 }

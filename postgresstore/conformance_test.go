@@ -55,3 +55,26 @@ func TestConformanceQualifiedTable(t *testing.T) {
 		return s
 	})
 }
+
+// quietStore returns a store on a fresh migrated schema with background
+// cleanup off (closed when t ends), and its pool.
+func quietStore(t *testing.T) (*postgresstore.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool, _ := migratedPool(t)
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, pool
+}
+
+// seedExpired inserts n sessions named old-1..old-n that expired an hour
+// ago, a millisecond apart (old-1 the oldest).
+func seedExpired(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), `INSERT INTO sessions (token, data, expiry)
+		SELECT 'old-' || i, '\x00', now() - interval '1 hour' + i * interval '1 millisecond' FROM generate_series(1, $1) AS i`, n); err != nil {
+		t.Fatal(err)
+	}
+}

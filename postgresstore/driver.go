@@ -3,10 +3,10 @@ package postgresstore
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql/store"
 )
@@ -17,6 +17,9 @@ type driver struct {
 	pool  *pgxpool.Pool
 	q     queries
 	table string // quoted, for the reaper lock's regclass
+
+	mu     sync.Mutex
+	cursor time.Time // where the current cleanup run's next batch starts
 }
 
 func (d *driver) Find(ctx context.Context, token string, now time.Time) ([]byte, bool, error) {
@@ -29,14 +32,44 @@ func (d *driver) Find(ctx context.Context, token string, now time.Time) ([]byte,
 }
 
 func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := d.pool.Exec(ctx, d.q.commit, token, data, expiry)
-	return err
+	return d.write(ctx, func(c *pgxpool.Conn) error {
+		_, err := c.Exec(ctx, d.q.commit, token, data, expiry)
+		return err
+	})
 }
 
 func (d *driver) Delete(ctx context.Context, token string) error {
-	_, err := d.pool.Exec(ctx, d.q.delete, token)
+	return d.write(ctx, func(c *pgxpool.Conn) error {
+		_, err := c.Exec(ctx, d.q.delete, token)
+		return err
+	})
+}
+
+// write runs one writing statement on a connection of its own. When the
+// context ends first, pgx abandons the connection and cancels the statement
+// in the background, but until that cancel lands the server may still be
+// running it (waiting for a row lock, say), and it could complete after
+// newer writes: a Commit that "failed" would overwrite the next request's
+// session, or bring back one deleted at logout. So write sends the cancel
+// itself and returns only once the server has it.
+func (d *driver) write(ctx context.Context, run func(*pgxpool.Conn) error) error {
+	conn, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	err = run(conn)
+	if err != nil && ctx.Err() != nil {
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
+		defer cancel()
+		_ = conn.Conn().PgConn().CancelRequest(cancelCtx)
+	}
 	return err
 }
+
+// cancelTimeout bounds the cancel request write sends for an abandoned
+// statement.
+const cancelTimeout = 2 * time.Second
 
 func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, error) {
 	rows, err := d.pool.Query(ctx, d.q.all, now)
@@ -56,34 +89,39 @@ func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, err
 	return sessions, rows.Err()
 }
 
-// DeleteExpired runs one batch in its own short transaction. The
-// transaction first takes a transaction-scoped advisory lock on the table;
-// when another instance holds it, nothing is deleted and the error is
-// store.ErrLockHeld. Rows a live request has locked are skipped (FOR UPDATE
-// SKIP LOCKED) and expiry is checked again at delete time, so a session
-// extended a moment ago is never deleted.
+// DeleteExpired runs one batch as a single statement (see queries.go):
+// when another instance holds the table's reaper lock it deletes nothing
+// and returns store.ErrLockHeld. After a full batch it remembers the last
+// expiry it deleted, and the next batch starts its index scan there; a
+// short batch (the end of a run) or a held lock forgets it, so every run
+// starts from the oldest row.
 func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error) {
+	var batch *int // nil: no limit
+	if limit > 0 {
+		batch = &limit
+	}
+	d.mu.Lock()
+	from := d.cursor
+	d.mu.Unlock()
+	var got bool
 	var deleted int64
-	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-		var got bool
-		if err := tx.QueryRow(ctx, d.q.tryReaperLock, reaperLockClass, d.table).Scan(&got); err != nil {
-			return err
-		}
-		if !got {
-			return store.ErrLockHeld
-		}
-		var tag pgconn.CommandTag
-		var err error
-		if limit > 0 {
-			tag, err = tx.Exec(ctx, d.q.deleteExpiredBatch, now, limit)
-		} else {
-			tag, err = tx.Exec(ctx, d.q.deleteExpiredAll, now)
-		}
-		deleted = tag.RowsAffected()
-		return err
+	var last *time.Time
+	err := d.write(ctx, func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, d.q.deleteExpired, now, batch, reaperLockClass, d.table, from).Scan(&got, &deleted, &last)
 	})
-	if err != nil {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case err != nil:
+		d.cursor = time.Time{}
 		return 0, err
+	case !got:
+		d.cursor = time.Time{}
+		return 0, store.ErrLockHeld
+	case limit > 0 && deleted >= int64(limit) && last != nil:
+		d.cursor = *last
+	default:
+		d.cursor = time.Time{}
 	}
 	return deleted, nil
 }

@@ -6,9 +6,7 @@ import "fmt"
 // quoted table name. Nothing here is ever built from request data.
 type queries struct {
 	find, commit, delete, all string
-	deleteExpiredBatch        string
-	deleteExpiredAll          string
-	tryReaperLock             string
+	deleteExpired             string
 }
 
 // reaperLockClass is the first key of the two-key advisory lock that keeps
@@ -23,10 +21,29 @@ func buildQueries(table string) queries {
 ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table),
 		delete: fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
 		all:    fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
-		deleteExpiredBatch: fmt.Sprintf(`DELETE FROM %[1]s AS s
-USING (SELECT token FROM %[1]s WHERE expiry <= $1 ORDER BY expiry LIMIT $2 FOR UPDATE SKIP LOCKED) AS doomed
-WHERE s.token = doomed.token AND s.expiry <= $1`, table),
-		deleteExpiredAll: fmt.Sprintf(`DELETE FROM %s WHERE expiry <= $1`, table),
-		tryReaperLock:    `SELECT pg_try_advisory_xact_lock($1::int4, ($2::regclass::oid::bigint - 2147483648)::int4)`,
+		// One batch, one statement, one round trip: its implicit transaction
+		// takes the table's reaper lock (pg_try_advisory_xact_lock, released
+		// when the statement ends), and only if it got it do rows get
+		// selected (a one-time filter), locked and deleted. Rows a live
+		// request holds are skipped; expiry is checked again at delete time.
+		// A NULL limit means no limit. ctid = ANY(ARRAY(...)) deletes by
+		// tuple id (a TID scan) instead of probing the primary key per row.
+		// $5 is where the previous batch of the run stopped: starting the
+		// index scan there skips the dead entries earlier batches left at
+		// the low end of the expiry index until VACUUM removes them, which
+		// would otherwise make every batch slower than the one before.
+		deleteExpired: fmt.Sprintf(`WITH lock AS MATERIALIZED (
+  SELECT pg_try_advisory_xact_lock($3::int4, ($4::regclass::oid::bigint - 2147483648)::int4) AS got
+), doomed AS (
+  DELETE FROM %[1]s
+  WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM %[1]s
+    WHERE (SELECT got FROM lock) AND expiry >= $5 AND expiry <= $1
+    ORDER BY expiry LIMIT $2
+    FOR UPDATE SKIP LOCKED))
+  AND expiry <= $1
+  RETURNING expiry
+)
+SELECT (SELECT got FROM lock), (SELECT count(*) FROM doomed), (SELECT max(expiry) FROM doomed)`, table),
 	}
 }

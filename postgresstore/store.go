@@ -60,9 +60,10 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 	return &Store{c: c}, nil
 }
 
-// Reaper returns the store's background cleanup service, for its Stats or
-// a RunOnce. It is nil when Config.CleanupInterval is negative; build one
-// with sessionsql.NewReaper(store, ...) in that case.
+// Reaper returns the store's Reaper, for its Stats or a RunOnce. It runs
+// in the background unless Config.CleanupInterval is negative; either way
+// st.Reaper().RunOnce(ctx) deletes what is expired now. Nil only for a store
+// from New(nil).
 func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
 
 // Close stops the background cleanup and waits for it. It never closes the

@@ -68,12 +68,7 @@ func TestMissingTable(t *testing.T) {
 // TestDatabaseGone: a pool that was closed under the store, and a server
 // that is not there, give errors, not panics or hangs.
 func TestDatabaseGone(t *testing.T) {
-	pool, _ := migratedPool(t)
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, pool := quietStore(t)
 	pool.Close()
 	if _, _, err := s.Find("abc"); err == nil {
 		t.Fatal("Find on a closed pool succeeded")
@@ -142,26 +137,38 @@ func TestBackgroundCleanup(t *testing.T) {
 	if rows.Err() != nil || len(left) != 1 || left[0] != "live" {
 		t.Fatalf("rows left after cleanup: %v (err %v), want [live]", left, rows.Err())
 	}
-	if s.Reaper() == nil || s.Reaper().Stats().TotalDeleted != deleted {
+	if s.Reaper().Stats().TotalDeleted != deleted {
 		t.Fatalf("Reaper().Stats() does not match the runs reported")
 	}
 }
 
 func TestNewDefaultsRunCleanup(t *testing.T) {
-	pool := pgtest.Pool(t)
+	pool, _ := migratedPool(t)
 	s := postgresstore.New(pool)
-	if s.Reaper() == nil {
-		t.Fatal("New(pool) has no background cleanup; scs users expect one")
+	if !s.Reaper().Running() {
+		t.Fatal("New(pool) runs no background cleanup; scs users expect one")
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if s.Reaper().Running() {
+		t.Fatal("Close left the cleanup running")
+	}
+
+	// Cleanup off: nothing runs, but RunOnce is there for a cron job.
 	s2, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if s2.Reaper() != nil {
+	if s2.Reaper().Running() {
 		t.Fatal("negative CleanupInterval still runs a cleanup")
+	}
+	ctx := context.Background()
+	if err := s2.CommitCtx(ctx, "old", []byte("x"), time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s2.Reaper().RunOnce(ctx); err != nil || st.Deleted != 1 {
+		t.Fatalf("Reaper().RunOnce with cleanup off = (%+v, %v), want 1 deleted", st, err)
 	}
 }

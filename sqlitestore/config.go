@@ -17,14 +17,17 @@ type Config struct {
 
 	// CleanupInterval is how often the background Reaper deletes expired
 	// sessions. Zero means every 5 minutes; a negative value disables the
-	// background cleanup.
+	// background cleanup (call Store.Reaper().RunOnce yourself, from a cron
+	// job for instance).
 	CleanupInterval time.Duration
 
 	// CleanupBatchSize is the most rows one cleanup batch deletes, each in
-	// its own short transaction. Zero means 1000.
+	// its own short transaction. Zero means 250.
 	CleanupBatchSize int
 
-	// OnCleanup, when set, receives the numbers of every cleanup run.
+	// OnCleanup, when set, receives the numbers of every cleanup run. It
+	// runs on the cleanup goroutine: keep it quick and never call Close
+	// from it.
 	OnCleanup func(sessionsql.RunStats)
 
 	// Now is the clock every expiry comparison uses. Default time.Now.

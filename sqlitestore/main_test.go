@@ -1,11 +1,19 @@
 package sqlitestore_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 )
 
 // TestMain checks for leaked goroutines after the tests (no PostgreSQL is
-// started here; pgtest.Main only starts one on demand).
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// started here; pgtest.Main only starts one on demand). When the test binary
+// is re-run as a helper process (see processes_test.go), it does that job
+// instead of running the tests.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(helperEnv); path != "" {
+		os.Exit(helperProcess(path))
+	}
+	pgtest.Main(m)
+}

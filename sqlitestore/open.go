@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,9 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionsql/sessionsql/internal/sqlident"
 	"github.com/sessionsql/sessionsql/migrations"
+	"github.com/sessionsql/sessionsql/store"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const defaultBusyTimeout = 5 * time.Second
@@ -33,6 +37,9 @@ const defaultBusyTimeout = 5 * time.Second
 func Open(path string, cfg Config) (*Store, error) {
 	if path == "" {
 		return nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
+	}
+	if _, err := sqlident.Parse(cmp.Or(cfg.TableName, store.DefaultTableName)); err != nil {
+		return nil, fmt.Errorf("sqlitestore: %w", err) // before a file is created
 	}
 	if cfg.BusyTimeout <= 0 {
 		cfg.BusyTimeout = defaultBusyTimeout
@@ -56,6 +63,12 @@ func Open(path string, cfg Config) (*Store, error) {
 	if err := writer.PingContext(ctx); err != nil {
 		closeAll()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	if path != ":memory:" {
+		if err := enableWAL(ctx, writer, cfg.BusyTimeout); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("sqlitestore: open %s: switch to WAL: %w", path, err)
+		}
 	}
 	if err := migrations.Up(ctx, writer, migrations.SQLite); err != nil {
 		closeAll()
@@ -85,7 +98,6 @@ func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
 	base := fileURI(path)
 	writer, err = sql.Open("sqlite", base+"?"+strings.Join([]string{
 		busy,
-		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(NORMAL)",
 		"_txlock=immediate",
 	}, "&"))
@@ -106,6 +118,42 @@ func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 	return writer, reader, nil
+}
+
+// enableWAL switches the file to WAL mode. Changing the journal mode needs
+// a moment of exclusive access and SQLite does not wait for it, so when
+// another process holds the file (several instances starting at once), it
+// retries until timeout has passed.
+func enableWAL(ctx context.Context, db *sql.DB, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	wait := time.Millisecond
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		if err == nil {
+			if !strings.EqualFold(mode, "wal") {
+				return fmt.Errorf("journal mode is %q after asking for WAL", mode)
+			}
+			return nil
+		}
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// isBusy recognises SQLITE_BUSY and its extended codes.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // keepOneConnection makes db a single, never-recycled connection: the one

@@ -20,7 +20,7 @@ var ErrInvalidToken = errors.New("sessionsql: invalid session token")
 // ErrNoTable is returned (wrapped) when the store's table does not exist in
 // the database. Apply the schema with migrations.Up (or the sessionsql CLI's
 // "migrate up") and try again.
-var ErrNoTable = errors.New("sessionsql: session table does not exist; apply the migrations first (migrations.Up or `sessionsql migrate up`)")
+var ErrNoTable = errors.New("sessionsql: session table does not exist; apply the migrations first (migrations.Up, or postgresstore.Migrate)")
 
 // ErrLockHeld is returned (wrapped) by DeleteExpired when another instance
 // sharing the database is deleting expired sessions from the same table at

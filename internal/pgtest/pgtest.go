@@ -61,7 +61,7 @@ func Stop() {
 		admin = nil
 	}
 	if server != nil {
-		server.stop()
+		server.Stop()
 		server = nil
 	}
 }
@@ -82,7 +82,7 @@ func ensure(t testing.TB) {
 		defer cancel()
 		adminURL = os.Getenv(EnvURL)
 		if adminURL == "" {
-			server, startErr = startServer(ctx)
+			server, startErr = Start(ctx, Options{})
 			if startErr != nil {
 				return
 			}

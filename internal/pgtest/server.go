@@ -22,8 +22,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,8 +39,8 @@ const EnvURL = "SESSIONSQL_TEST_DATABASE_URL"
 // Server is a running throwaway cluster.
 type Server struct {
 	bin     string // directory of initdb and postgres
-	dir     string // temporary root: data/, socket, log
-	cred    *syscall.Credential
+	dir     string // temporary root: data/, socket, owner.pid
+	attr    *syscall.SysProcAttr
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the postmaster has exited
 	logMu   sync.Mutex
@@ -86,52 +86,45 @@ func isExecutable(path string) bool {
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
 }
 
-// credential returns whom to run PostgreSQL as: nil for the current user,
-// the "postgres" user when running as root (PostgreSQL refuses root).
-func credential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, fmt.Errorf("running as root needs a \"postgres\" user to run PostgreSQL as: %w", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+// Options tune a throwaway cluster.
+type Options struct {
+	// Durable keeps PostgreSQL's crash-safe defaults (fsync, synchronous
+	// commit, full page writes), for benchmarks. Tests leave them off.
+	Durable bool
 }
 
-// startServer creates a cluster in a new temporary directory and starts
-// it, returning once it accepts connections.
-func startServer(ctx context.Context) (*Server, error) {
+// Start creates a cluster in a new temporary directory and starts it,
+// returning once it accepts connections on its unix socket. Stop it with
+// Stop. Tests use Pool and friends instead, which start one on demand.
+func Start(ctx context.Context, opts Options) (*Server, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
 	}
-	cred, err := credential()
+	attr, chown, err := platform()
 	if err != nil {
 		return nil, err
 	}
-	base := ""
-	if cred != nil {
-		base = "/tmp" // root's own TMPDIR may not be reachable by postgres
-	}
-	dir, err := os.MkdirTemp(base, "sessionsql-pg-")
+	base := baseDir()
+	removeStale(base)
+	dir, err := os.MkdirTemp(base, dirPrefix)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, dir: dir, cred: cred, exited: make(chan struct{})}
-	if cred != nil {
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			s.removeDir()
-			return nil, err
-		}
+	s := &Server{bin: bin, dir: dir, attr: attr, exited: make(chan struct{})}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	if err := chown(dir); err != nil {
+		s.removeDir()
+		return nil, err
 	}
 	if err := s.initdb(ctx); err != nil {
 		s.removeDir()
 		return nil, err
 	}
-	if err := s.start(ctx); err != nil {
+	if err := s.start(ctx, opts); err != nil {
 		s.removeDir()
 		return nil, err
 	}
@@ -142,10 +135,8 @@ func (s *Server) command(ctx context.Context, name string, args ...string) *exec
 	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, name), args...)
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: s.cred,
-		Pdeathsig:  syscall.SIGQUIT, // if the test binary dies, so does the cluster
-	}
+	attr := *s.attr
+	cmd.SysProcAttr = &attr
 	return cmd
 }
 
@@ -160,30 +151,45 @@ func (s *Server) initdb(ctx context.Context) error {
 
 // start runs the postmaster as a child process and waits for its "ready to
 // accept connections" log line.
-func (s *Server) start(ctx context.Context) error {
-	cmd := s.command(context.Background(), "postgres",
+func (s *Server) start(ctx context.Context, opts Options) error {
+	args := []string{
 		"-D", s.dataDir(),
 		"-k", s.socketDir(),
 		"-c", "listen_addresses=",
 		"-p", "5432",
 		"-c", "max_connections=400",
-		"-c", "fsync=off",
-		"-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off",
 		"-c", "logging_collector=off",
 		"-c", "log_min_messages=warning",
 		"-c", "log_min_error_statement=panic",
-	)
+	}
+	if !opts.Durable {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := s.command(context.Background(), "postgres", args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start postgres: %w", err)
-	}
 	s.cmd = cmd
+	started := make(chan error, 1)
 	ready := make(chan struct{})
-	go s.readLog(stderr, ready)
+	go func() {
+		// The parent-death signal belongs to the thread that forks the
+		// postmaster, so that thread must live as long as the server: this
+		// goroutine keeps it until the server has exited.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- fmt.Errorf("start postgres: %w", err)
+			close(s.exited)
+			return
+		}
+		started <- nil
+		s.readLog(stderr, ready)
+	}()
+	if err := <-started; err != nil {
+		return err
+	}
 
 	select {
 	case <-ready:
@@ -191,7 +197,7 @@ func (s *Server) start(ctx context.Context) error {
 	case <-s.exited:
 		return fmt.Errorf("postgres exited during start:\n%s", s.tail())
 	case <-ctx.Done():
-		s.stop()
+		s.Stop()
 		return fmt.Errorf("postgres did not become ready: %w\n%s", ctx.Err(), s.tail())
 	}
 }
@@ -227,15 +233,15 @@ func (s *Server) tail() string {
 	return strings.Join(s.logTail, "\n")
 }
 
-// stop shuts the server down (fast mode, then immediate if it lingers),
+// Stop shuts the server down (fast mode, then immediate if it lingers),
 // waits for it to exit and removes its directory.
-func (s *Server) stop() {
+func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = s.cmd.Process.Signal(syscall.SIGINT)
+		_ = interrupt(s.cmd.Process)
 		select {
 		case <-s.exited:
 		case <-time.After(30 * time.Second):
-			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+			_ = kill(s.cmd.Process)
 			<-s.exited
 		}
 	}
@@ -243,3 +249,46 @@ func (s *Server) stop() {
 }
 
 func (s *Server) removeDir() { _ = os.RemoveAll(s.dir) }
+
+const (
+	dirPrefix = "sessionsql-pg-"
+	ownerFile = "owner.pid" // pid of the test binary that made the directory
+)
+
+// baseDir is where throwaway clusters live: the temp directory, unless it
+// is unreachable for the postgres user (running as root) or too deep for a
+// unix socket path (about 107 bytes), then /tmp.
+func baseDir() string {
+	base := os.TempDir()
+	if os.Geteuid() == 0 || len(base) > 60 {
+		base = "/tmp"
+	}
+	return base
+}
+
+// removeStale deletes cluster directories left by test binaries that were
+// killed before they could clean up: those whose owner and postmaster are
+// both gone.
+func removeStale(base string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, dirPrefix+"*"))
+	for _, dir := range dirs {
+		owner, err := readPid(filepath.Join(dir, ownerFile))
+		if err != nil || alive(owner) {
+			continue // not ours to judge, or still in use
+		}
+		if pm, err := readPid(filepath.Join(dir, "data", "postmaster.pid")); err == nil && alive(pm) {
+			continue
+		}
+		_ = os.RemoveAll(dir)
+	}
+}
+
+// readPid reads the number on the first line of a pid file.
+func readPid(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(line))
+}

@@ -78,22 +78,23 @@ func (c *Core) SetDriver(d Driver, o Options) {
 	c.startCleanup(o)
 }
 
-// Reaper returns the background Reaper, nil when cleanup is disabled.
+// Reaper returns the store's Reaper: running in the background unless
+// cleanup was disabled, ready for RunOnce either way. Nil only for a Broken
+// core.
 func (c *Core) Reaper() *sessionsql.Reaper { return c.reaper }
 
-// startCleanup starts a background Reaper (none when o.CleanupInterval is
-// negative).
+// startCleanup builds the store's Reaper and starts it in the background
+// unless o.CleanupInterval is negative.
 func (c *Core) startCleanup(o Options) {
-	if o.CleanupInterval < 0 {
-		return
-	}
 	c.reaper = sessionsql.NewReaper(c, sessionsql.ReaperConfig{
 		Interval:  o.CleanupInterval,
 		BatchSize: o.CleanupBatchSize,
 		Logger:    o.Logger,
 		OnRun:     o.OnCleanup,
 	})
-	c.reaper.Start()
+	if o.CleanupInterval >= 0 {
+		c.reaper.Start()
+	}
 }
 
 // Ready reports why an operation cannot start: a closed store or a context

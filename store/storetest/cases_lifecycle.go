@@ -154,3 +154,46 @@ func testConcurrent(e *env) {
 		e.t.Fatalf("AllCtx has %d sessions after the concurrent run, want %d", len(all), want)
 	}
 }
+
+// testCloseUnderLoad closes the store while goroutines are using it: every
+// operation either succeeds or fails with store.ErrClosed, and all of them
+// return.
+func testCloseUnderLoad(e *env) {
+	const workers = 8
+	var wg sync.WaitGroup
+	started := make(chan struct{}, workers)
+	errc := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := token()
+			for i := 0; ; i++ {
+				err := e.s.CommitCtx(e.ctx(), tok, fmt.Appendf(nil, "w%d-%d", w, i), e.in(time.Hour))
+				if err == nil {
+					_, _, err = e.s.FindCtx(e.ctx(), tok)
+				}
+				if i == 3 {
+					started <- struct{}{}
+				}
+				if err != nil {
+					if !errors.Is(err, store.ErrClosed) {
+						errc <- fmt.Errorf("operation during Close: %w (want store.ErrClosed)", err)
+					}
+					return
+				}
+			}
+		}()
+	}
+	for range workers {
+		<-started
+	}
+	if err := e.s.Close(); err != nil {
+		e.t.Errorf("Close under load: %v", err)
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		e.t.Error(err)
+	}
+}

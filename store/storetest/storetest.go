@@ -89,5 +89,6 @@ var cases = []testCase{
 	{"ContextCanceled", testContextCanceled},
 	{"ContextDeadline", testContextDeadline},
 	{"Closed", testClosed},
+	{"CloseUnderLoad", testCloseUnderLoad},
 	{"Concurrent", testConcurrent},
 }

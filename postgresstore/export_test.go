@@ -1,0 +1,4 @@
+package postgresstore
+
+// ReaperLockClass exposes the reaper lock's first key to the tests.
+const ReaperLockClass = reaperLockClass
