@@ -38,23 +38,38 @@ var (
 // time (scs stamps expiries with time.Now) and moves only when told.
 type backend struct {
 	name string
-	open func(t *testing.T, clock *storetest.Clock) store.Store
+	open func(t *testing.T, clock *storetest.Clock, o options) statsStore
+}
+
+// options are the Config fields the end-to-end tests vary.
+type options struct {
+	touch time.Duration
+}
+
+// statsStore is a store that also reports its counters, as both do.
+type statsStore interface {
+	store.Store
+	Stats() store.Stats
 }
 
 var backends = []backend{
-	{"sqlite", func(t *testing.T, clock *storetest.Clock) store.Store {
-		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{Now: clock.Now, CleanupInterval: -1})
+	{"sqlite", func(t *testing.T, clock *storetest.Clock, o options) statsStore {
+		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{
+			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}},
-	{"postgres", func(t *testing.T, clock *storetest.Clock) store.Store {
+	{"postgres", func(t *testing.T, clock *storetest.Clock, o options) statsStore {
 		pool := pgtest.Pool(t)
 		if err := postgresstore.Migrate(context.Background(), pool); err != nil {
 			t.Fatal(err)
 		}
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Now: clock.Now, CleanupInterval: -1})
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
+			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,15 +81,20 @@ var backends = []backend{
 type app struct {
 	t     *testing.T
 	sm    *scs.SessionManager
-	store store.Store
+	store statsStore
 	clock *storetest.Clock
 	srv   *httptest.Server
 }
 
 func newApp(t *testing.T, b backend, configure func(*scs.SessionManager)) *app {
 	t.Helper()
+	return newAppWith(t, b, options{}, configure)
+}
+
+func newAppWith(t *testing.T, b backend, o options, configure func(*scs.SessionManager)) *app {
+	t.Helper()
 	clock := storetest.NewClock(time.Now())
-	st := b.open(t, clock)
+	st := b.open(t, clock, o)
 	t.Cleanup(func() { _ = st.Close() })
 	sm := scs.New()
 	sm.Store = st

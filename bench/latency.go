@@ -92,3 +92,23 @@ func (l *latencies) summarize(window time.Duration) summary {
 	}
 	return s
 }
+
+// merge adds o's operations to l.
+func (l *latencies) merge(o *latencies) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, c := range o.buckets {
+		l.buckets[i] += c
+	}
+	l.n += o.n
+	l.max = max(l.max, o.max)
+	l.failed += o.failed
+	for e, c := range o.errs {
+		if l.errs == nil {
+			l.errs = map[string]int{}
+		}
+		l.errs[e] += c
+	}
+}

@@ -21,7 +21,12 @@ import (
 )
 
 func main() {
-	suite := flag.String("suite", "reap", "which suite to run: reap")
+	suite := flag.String("suite", "ops", "which suite to run: ops or reap")
+	cell := flag.Duration("ops-cell", 3600*time.Millisecond, "ops: measured time per cell, split into rounds")
+	opsRows := flag.Int("ops-rows", 10_000, "ops: live sessions per table")
+	bigRows := flag.Int("ops-big-rows", 1_000_000, "ops: rows for the growth check (0 skips it)")
+	sizes := flag.String("ops-sizes", "300,16384", "ops: session blob sizes in bytes")
+	callers := flag.String("ops-callers", "1,16", "ops: concurrent callers")
 	out := flag.String("out", "RESULTS.md", "results file; the suite's section is replaced")
 	noPG := flag.Bool("no-postgres", false, "skip PostgreSQL")
 	expired := flag.Int("reap-expired", 1_000_000, "reap: expired rows in the big backlog")
@@ -37,7 +42,9 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *suite, *out, *noPG, reapConfig{
+	oc := opsConfig{cell: *cell, warmup: *cell / 6, rows: *opsRows, bigRows: *bigRows,
+		sizes: ints(*sizes), callers: ints(*callers), fresh: 1_000_000, rounds: 12, only: *only}
+	if err := run(ctx, *suite, *out, *noPG, oc, reapConfig{
 		expired: *expired, small: *small, live: 10_000, workers: *workers, rate: *rate, baseline: *baseline,
 		reaper: sessionsql.ReaperConfig{BatchSize: *batch, Pause: *pause}, only: *only, pgNonDurable: *pgFast,
 	}); err != nil {
@@ -46,10 +53,10 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, suite, out string, noPG bool, rc reapConfig) error {
+func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc reapConfig) error {
 	var pg *postgres
 	pgVersion := "no PostgreSQL"
-	if !noPG && rc.only != "sqlite" {
+	if !noPG && rc.only != "sqlite" && oc.only != "sqlite" {
 		var err error
 		if pg, err = startPostgres(ctx, !rc.pgNonDurable); err != nil {
 			return fmt.Errorf("start PostgreSQL (use -no-postgres to skip it): %w", err)
@@ -61,6 +68,14 @@ func run(ctx context.Context, suite, out string, noPG bool, rc reapConfig) error
 	header := fmt.Sprintf("Machine: %s.  \nRun: %s, `%s`.\n\n", machine(pgVersion), time.Now().UTC().Format("2006-01-02 15:04 MST"), command)
 
 	switch suite {
+	case "ops":
+		results, err := runOps(ctx, os.Stdout, pg, oc)
+		if err != nil {
+			return err
+		}
+		section := header + opsTable(results, oc) + opsGoals(results, oc)
+		fmt.Println(section)
+		return writeSection(out, "ops", section)
 	case "reap":
 		results, err := runReap(ctx, os.Stdout, pg, rc)
 		if err != nil {
@@ -93,4 +108,16 @@ func writeSection(path, name, body string) error {
 		text += "\n" + block + "\n"
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// ints parses a comma-separated list of whole numbers.
+func ints(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql"
 )
 
@@ -41,4 +42,35 @@ type Config struct {
 	// larger ones fail with an error matching store.ErrTooLarge. Zero or
 	// negative means store.DefaultMaxDataSize (8 MiB).
 	MaxDataSize int
+
+	// TouchThreshold, when positive, makes Commit skip writes that would
+	// only nudge an unchanged session's expiry, which is what scs does on
+	// every request when SessionManager.IdleTimeout is set. A Commit whose
+	// session values equal what Find last read for the token, and whose
+	// expiry is less than TouchThreshold after the stored one, writes
+	// nothing; the stored expiry then lags the requested one by less than
+	// TouchThreshold, so pick it well below IdleTimeout (a minute for a
+	// 30-minute IdleTimeout, say). Zero, the default, writes every Commit.
+	// The store keeps copies of recently found sessions for this, at most
+	// 16 MiB.
+	TouchThreshold time.Duration
+
+	// AsyncCommit makes Commit use PostgreSQL's asynchronous commit
+	// (synchronous_commit = off, set for that one statement): it returns
+	// before the write reaches disk, so commits are several times faster
+	// where the disk is the bottleneck. What a crash of the PostgreSQL server
+	// (not of your app) can lose: the session writes of its last moments, at
+	// most three times wal_writer_delay (600 ms by default). Those sessions
+	// come back as they were before the lost write: a login of that moment
+	// is gone (the user logs in again), a cart change reverts. The database
+	// stays consistent, Delete stays synchronous (a logout is never
+	// undone), and no other transaction of your app is affected. Default
+	// false: every Commit is durable when it returns.
+	AsyncCommit bool
+
+	// Codec decodes sessions to compare their values for TouchThreshold
+	// (gob writes maps in random order, so equal sessions rarely have equal
+	// bytes). Set it to your SessionManager's Codec; nil means
+	// scs.GobCodec{}, scs's default. Unused without TouchThreshold.
+	Codec scs.Codec
 }

@@ -15,7 +15,7 @@ import (
 var _ store.Store = (*postgresstore.Store)(nil)
 
 // migratedPool returns a pool on a fresh schema holding the sessions table.
-func migratedPool(t *testing.T) (*pgxpool.Pool, string) {
+func migratedPool(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
 	pool, schema := pgtest.PoolAndSchema(t)
 	if err := postgresstore.Migrate(context.Background(), pool); err != nil {
@@ -77,4 +77,21 @@ func seedExpired(t *testing.T, pool *pgxpool.Pool, n int) {
 		SELECT 'old-' || i, '\x00', now() - interval '1 hour' + i * interval '1 millisecond' FROM generate_series(1, $1) AS i`, n); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestConformanceAsyncCommit: the asynchronous-commit variant meets the
+// same contract.
+func TestConformanceAsyncCommit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		pool, _ := migratedPool(t)
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
+			Now:             storetest.ClockFor(t).Now,
+			CleanupInterval: -1,
+			AsyncCommit:     true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

@@ -5,8 +5,9 @@ import "fmt"
 // queries holds the SQL text of one store, built once from its validated,
 // quoted table name. Nothing here is ever built from request data.
 type queries struct {
-	find, commit, delete, all string
-	deleteExpired             string
+	find, findWithExpiry string
+	commit, delete, all  string
+	deleteExpired        string
 }
 
 // reaperLockClass is the first key of the two-key advisory lock that keeps
@@ -14,13 +15,23 @@ type queries struct {
 // is the table's oid, so reapers of different tables never wait on each other.
 const reaperLockClass int32 = 0x5e551
 
-func buildQueries(table string) queries {
+func buildQueries(table string, asyncCommit bool) queries {
+	commit := fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES ($1, $2, $3)
+ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table)
+	if asyncCommit {
+		// set_config(..., true) lasts until the end of the statement's own
+		// implicit transaction, whose commit is then asynchronous; the
+		// connection's setting is untouched.
+		commit = fmt.Sprintf(`INSERT INTO %s (token, data, expiry)
+SELECT $1::text, $2::bytea, $3::timestamptz FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
+ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table)
+	}
 	return queries{
-		find: fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
-		commit: fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES ($1, $2, $3)
-ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table),
-		delete: fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
-		all:    fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
+		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
+		findWithExpiry: fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
+		commit:         commit,
+		delete:         fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
+		all:            fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
 		// One batch, one statement, one round trip: its implicit transaction
 		// takes the table's reaper lock (pg_try_advisory_xact_lock, released
 		// when the statement ends), and only if it got it do rows get

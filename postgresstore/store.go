@@ -50,13 +50,15 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		Now:              cfg.Now,
 		Logger:           cfg.Logger,
 		MaxDataSize:      cfg.MaxDataSize,
+		TouchThreshold:   cfg.TouchThreshold,
+		Codec:            cfg.Codec,
 	}
 	c, err := storecore.New(pkg, opts, isUndefinedTable)
 	if err != nil {
 		return nil, err
 	}
 	quoted := c.Table.Quoted()
-	c.SetDriver(&driver{pool: pool, q: buildQueries(quoted), table: quoted}, opts)
+	c.SetDriver(&driver{pool: pool, q: buildQueries(quoted, cfg.AsyncCommit), table: quoted}, opts)
 	return &Store{c: c}, nil
 }
 
@@ -65,6 +67,10 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 // st.Reaper().RunOnce(ctx) deletes what is expired now. Nil only for a store
 // from New(nil).
 func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
+
+// Stats returns what the store has done since it was created: finds,
+// commits, writes the touch threshold saved, deletes and errors.
+func (s *Store) Stats() store.Stats { return s.c.Stats() }
 
 // Close stops the background cleanup and waits for it. It never closes the
 // pool. Close is idempotent and returns nil; afterwards every operation

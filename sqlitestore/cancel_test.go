@@ -2,7 +2,6 @@ package sqlitestore_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -23,19 +22,7 @@ func TestCancelWhileAnotherProcessWrites(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := sqlitestore.HoldWriteLock(t, path)
 
 	deadline, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
@@ -48,9 +35,7 @@ func TestCancelWhileAnotherProcessWrites(t *testing.T) {
 		t.Fatalf("Commit returned %v after its deadline", waited-300*time.Millisecond)
 	}
 
-	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	if err := s.CommitCtx(ctx, "tok", []byte("y"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatalf("Commit after the other process let go: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql"
 )
 
@@ -40,6 +41,24 @@ type Config struct {
 	// larger ones fail with an error matching store.ErrTooLarge. Zero or
 	// negative means store.DefaultMaxDataSize (8 MiB).
 	MaxDataSize int
+
+	// TouchThreshold, when positive, makes Commit skip writes that would
+	// only nudge an unchanged session's expiry, which is what scs does on
+	// every request when SessionManager.IdleTimeout is set. A Commit whose
+	// session values equal what Find last read for the token, and whose
+	// expiry is less than TouchThreshold after the stored one, writes
+	// nothing; the stored expiry then lags the requested one by less than
+	// TouchThreshold, so pick it well below IdleTimeout (a minute for a
+	// 30-minute IdleTimeout, say). Zero, the default, writes every Commit.
+	// The store keeps copies of recently found sessions for this, at most
+	// 16 MiB.
+	TouchThreshold time.Duration
+
+	// Codec decodes sessions to compare their values for TouchThreshold
+	// (gob writes maps in random order, so equal sessions rarely have equal
+	// bytes). Set it to your SessionManager's Codec; nil means
+	// scs.GobCodec{}, scs's default. Unused without TouchThreshold.
+	Codec scs.Codec
 
 	// BusyTimeout is how long a connection opened by Open waits for a lock
 	// held by another process before failing. Zero means 5 seconds. Within

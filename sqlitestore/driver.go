@@ -11,26 +11,33 @@ import (
 // handle, reads on the reader handle. Expiry is INTEGER unix milliseconds.
 // The checks around it live in storecore.
 type driver struct {
-	writer, reader *sql.DB
-	q              queries
+	reader *sql.DB
+	q      queries
+	find   *stmt  // prepared once: every request runs it
+	writes writer // every write goes through it
 }
 
-func (d *driver) Find(ctx context.Context, token string, now time.Time) ([]byte, bool, error) {
-	var data []byte
-	err := d.reader.QueryRowContext(ctx, d.q.find, token, now.UnixMilli()).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+func (d *driver) Find(ctx context.Context, token string, now time.Time, _ bool) ([]byte, time.Time, bool, error) {
+	find, err := d.find.get(ctx)
+	if err != nil {
+		return nil, time.Time{}, false, err
 	}
-	return data, err == nil, err
+	var data []byte
+	var expiry int64
+	err = find.QueryRowContext(ctx, token, now.UnixMilli()).Scan(&data, &expiry)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, time.Time{}, false, nil
+	}
+	return data, time.UnixMilli(expiry), err == nil, err
 }
 
 func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := d.writer.ExecContext(ctx, d.q.commit, token, data, expiry.UnixMilli())
+	_, err := d.writes.exec(ctx, writeCommit, token, data, expiry.UnixMilli())
 	return err
 }
 
 func (d *driver) Delete(ctx context.Context, token string) error {
-	_, err := d.writer.ExecContext(ctx, d.q.delete, token)
+	_, err := d.writes.exec(ctx, writeDelete, token)
 	return err
 }
 
@@ -55,16 +62,16 @@ func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, err
 	return sessions, rows.Err()
 }
 
-// DeleteExpired runs one DELETE, which is its own short transaction; the
-// expiry test inside it is evaluated at delete time.
+// DeleteExpired runs one DELETE, which is its own short transaction (or
+// part of a group commit's); the expiry test inside it is evaluated at
+// delete time.
 func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error) {
-	query, args := d.q.deleteExpiredAll, []any{now.UnixMilli()}
 	if limit > 0 {
-		query, args = d.q.deleteExpiredBatch, append(args, limit)
+		return d.writes.exec(ctx, writeExpiredBatch, now.UnixMilli(), limit)
 	}
-	res, err := d.writer.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return d.writes.exec(ctx, writeExpiredAllNow, now.UnixMilli())
+}
+
+func (d *driver) close() error {
+	return errors.Join(d.find.close(), d.writes.close())
 }

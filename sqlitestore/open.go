@@ -38,7 +38,8 @@ func Open(path string, cfg Config) (*Store, error) {
 	if path == "" {
 		return nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
 	}
-	if _, err := sqlident.Parse(cmp.Or(cfg.TableName, store.DefaultTableName)); err != nil {
+	table, err := sqlident.Parse(cmp.Or(cfg.TableName, store.DefaultTableName))
+	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: %w", err) // before a file is created
 	}
 	if cfg.BusyTimeout <= 0 {
@@ -74,8 +75,18 @@ func Open(path string, cfg Config) (*Store, error) {
 		closeAll()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
-	s, err := newStore(writer, reader, true, cfg)
+	var group *groupWrites
+	if reader != writer { // a file: one connection writes, in groups
+		if group, err = startGroupWrites(ctx, writer, buildQueries(table.Quoted())); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		}
+	}
+	s, err := newStore(writer, reader, group, true, cfg)
 	if err != nil {
+		if group != nil {
+			group.close()
+		}
 		closeAll()
 		return nil, err
 	}

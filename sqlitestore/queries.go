@@ -12,7 +12,7 @@ type queries struct {
 
 func buildQueries(table string) queries {
 	return queries{
-		find: fmt.Sprintf(`SELECT data FROM %s WHERE token = ? AND expiry > ?`, table),
+		find: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ?`, table),
 		commit: fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES (?, ?, ?)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, table),
 		delete: fmt.Sprintf(`DELETE FROM %s WHERE token = ?`, table),

@@ -20,6 +20,7 @@ type Store struct {
 	reader *sql.DB // Find, All; the same handle as writer unless from Open
 	owned  bool    // Close closes writer and reader (stores from Open)
 	c      *storecore.Core
+	d      *driver
 }
 
 var _ store.Store = (*Store)(nil)
@@ -47,10 +48,13 @@ func NewWithConfig(db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: db is nil; pass a *sql.DB opened with the \"sqlite\" driver, or use Open")
 	}
-	return newStore(db, db, false, cfg)
+	return newStore(db, db, nil, false, cfg)
 }
 
-func newStore(writer, reader *sql.DB, owned bool, cfg Config) (*Store, error) {
+// newStore builds a store reading through reader and writing through
+// group (the single writer of a store from Open), or through writer
+// directly when group is nil.
+func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config) (*Store, error) {
 	opts := storecore.Options{
 		TableName:        cfg.TableName,
 		CleanupInterval:  cfg.CleanupInterval,
@@ -59,13 +63,22 @@ func newStore(writer, reader *sql.DB, owned bool, cfg Config) (*Store, error) {
 		Now:              cfg.Now,
 		Logger:           cfg.Logger,
 		MaxDataSize:      cfg.MaxDataSize,
+		TouchThreshold:   cfg.TouchThreshold,
+		Codec:            cfg.Codec,
 	}
 	c, err := storecore.New(pkg, opts, isNoSuchTable)
 	if err != nil {
 		return nil, err
 	}
-	c.SetDriver(&driver{writer: writer, reader: reader, q: buildQueries(c.Table.Quoted())}, opts)
-	return &Store{writer: writer, reader: reader, owned: owned, c: c}, nil
+	q := buildQueries(c.Table.Quoted())
+	d := &driver{reader: reader, q: q, find: newStmt(reader, q.find)}
+	if group != nil {
+		d.writes = group
+	} else {
+		d.writes = newDirectWrites(writer, q)
+	}
+	c.SetDriver(d, opts)
+	return &Store{writer: writer, reader: reader, owned: owned, c: c, d: d}, nil
 }
 
 // Reaper returns the store's Reaper, for its Stats or a RunOnce. It runs
@@ -74,16 +87,23 @@ func newStore(writer, reader *sql.DB, owned bool, cfg Config) (*Store, error) {
 // from New(nil).
 func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
 
+// Stats returns what the store has done since it was created: finds,
+// commits, writes the touch threshold saved, deletes and errors.
+func (s *Store) Stats() store.Stats { return s.c.Stats() }
+
 // Close stops the background cleanup and waits for it; a store from Open
 // then closes its database. A *sql.DB passed to New is never closed. Close
 // is idempotent; afterwards every operation fails with an error matching
 // store.ErrClosed.
 func (s *Store) Close() error {
 	return s.c.Close(func() error {
-		if !s.owned {
-			return nil
+		if s.d == nil {
+			return nil // a store from New(nil)
 		}
-		var errs []error
+		errs := []error{s.d.close()}
+		if !s.owned {
+			return errors.Join(errs...)
+		}
 		if s.reader != s.writer {
 			errs = append(errs, s.reader.Close())
 		}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 	"github.com/sessionsql/sessionsql/store"
@@ -26,6 +27,8 @@ type Options struct {
 	Now              func() time.Time
 	Logger           *slog.Logger
 	MaxDataSize      int
+	TouchThreshold   time.Duration
+	Codec            scs.Codec
 }
 
 // Core is the backend-independent half of a store.
@@ -38,6 +41,8 @@ type Core struct {
 	noTable   func(error) bool
 	broken    error // set for a store that could not be built
 	reaper    *sessionsql.Reaper
+	touch     *touch // nil unless Options.TouchThreshold > 0
+	stats     counters
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -61,7 +66,11 @@ func New(pkg string, o Options, noTable func(error) bool) (*Core, error) {
 	if o.MaxDataSize <= 0 {
 		o.MaxDataSize = store.DefaultMaxDataSize
 	}
-	return &Core{pkg: pkg, Table: table, Now: o.Now, MaxData: o.MaxDataSize, noTable: noTable}, nil
+	c := &Core{pkg: pkg, Table: table, Now: o.Now, MaxData: o.MaxDataSize, noTable: noTable}
+	if o.TouchThreshold > 0 {
+		c.touch = newTouch(o.TouchThreshold, o.Codec)
+	}
+	return c, nil
 }
 
 // Broken returns a Core for a store that could not be built: every

@@ -2,6 +2,7 @@ package storecore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sessionsql/sessionsql/store"
@@ -10,9 +11,10 @@ import (
 // Driver is the SQL half of a store: one method per statement, no checks.
 // Core calls it only with valid tokens, checked data and the store's clock.
 type Driver interface {
-	// Find returns the data of token if its expiry is after now; found is
-	// false, with a nil error, when there is no such live row.
-	Find(ctx context.Context, token string, now time.Time) (data []byte, found bool, err error)
+	// Find returns the data of token, and its expiry if wantExpiry, if its
+	// expiry is after now; found is false, with a nil error, when there is
+	// no such row.
+	Find(ctx context.Context, token string, now time.Time, wantExpiry bool) (data []byte, expiry time.Time, found bool, err error)
 	// Commit upserts data and expiry in one statement.
 	Commit(ctx context.Context, token string, data []byte, expiry time.Time) error
 	// Delete removes token's row, if any.
@@ -32,15 +34,20 @@ func (c *Core) Find(ctx context.Context, token string) ([]byte, bool, error) {
 	if !store.ValidToken(token) {
 		return nil, false, nil
 	}
-	data, found, err := c.driver.Find(ctx, token, c.Now())
+	c.stats.finds.Add(1)
+	data, expiry, found, err := c.driver.Find(ctx, token, c.Now(), c.touch != nil)
 	if err != nil {
-		return nil, false, c.Fail(ctx, "find", err)
+		return nil, false, c.fail(ctx, "find", err)
 	}
 	if !found {
 		return nil, false, nil
 	}
+	c.stats.findHits.Add(1)
 	if data == nil {
 		data = []byte{}
+	}
+	if c.touch != nil {
+		c.touch.remember(token, data, expiry)
 	}
 	return data, true, nil
 }
@@ -53,11 +60,20 @@ func (c *Core) Commit(ctx context.Context, token string, data []byte, expiry tim
 	if err := c.CheckCommit(token, data); err != nil {
 		return c.Fail(ctx, "commit", err)
 	}
+	c.stats.commits.Add(1)
+	if c.touch != nil && c.touch.unchanged(token, data, expiry) {
+		c.stats.touchSkips.Add(1)
+		return nil
+	}
 	if data == nil {
 		data = []byte{} // data is NOT NULL; drivers send a nil slice as NULL
 	}
 	if err := c.driver.Commit(ctx, token, data, expiry); err != nil {
-		return c.Fail(ctx, "commit", err)
+		return c.fail(ctx, "commit", err)
+	}
+	c.stats.writes.Add(1)
+	if c.touch != nil {
+		c.touch.forget(token) // the next Find reads what was just written
 	}
 	return nil
 }
@@ -70,8 +86,12 @@ func (c *Core) Delete(ctx context.Context, token string) error {
 	if !store.ValidToken(token) {
 		return nil
 	}
+	if c.touch != nil {
+		c.touch.forget(token)
+	}
+	c.stats.deletes.Add(1)
 	if err := c.driver.Delete(ctx, token); err != nil {
-		return c.Fail(ctx, "delete", err)
+		return c.fail(ctx, "delete", err)
 	}
 	return nil
 }
@@ -83,7 +103,7 @@ func (c *Core) All(ctx context.Context) (map[string][]byte, error) {
 	}
 	m, err := c.driver.All(ctx, c.Now())
 	if err != nil {
-		return nil, c.Fail(ctx, "all", err)
+		return nil, c.fail(ctx, "all", err)
 	}
 	if m == nil {
 		m = map[string][]byte{}
@@ -98,7 +118,16 @@ func (c *Core) DeleteExpired(ctx context.Context, limit int) (int64, error) {
 	}
 	n, err := c.driver.DeleteExpired(ctx, c.Now(), limit)
 	if err != nil {
-		return 0, c.Fail(ctx, "delete expired", err)
+		if errors.Is(err, store.ErrLockHeld) {
+			return 0, c.Fail(ctx, "delete expired", err)
+		}
+		return 0, c.fail(ctx, "delete expired", err)
 	}
 	return n, nil
+}
+
+// fail is Fail for an error from the database: it also counts it.
+func (c *Core) fail(ctx context.Context, op string, err error) error {
+	c.stats.errors.Add(1)
+	return c.Fail(ctx, op, err)
 }

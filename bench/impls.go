@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	scspostgres "github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql/postgresstore"
+	"github.com/sessionsql/sessionsql/sqlitestore"
+)
+
+// impl is one session store under test, on a database of its own.
+type impl struct {
+	name    string
+	store   scs.Store
+	seed    func(ctx context.Context, n int, data []byte) error // n live sessions tok-0..tok-(n-1)
+	writes  func() int64                                        // rows written so far by the database's own count; nil: count Commits
+	close   func()
+	floor   bool // the raw driver floor, not a store
+	ours    bool
+	variant string          // what is special about this configuration of ours, if anything
+	only    map[string]bool // the workloads a variant runs; nil: all of them
+}
+
+// countingStore counts the Commits of a store that writes every one.
+type countingStore struct {
+	scs.Store
+	commits atomic.Int64
+}
+
+func (c *countingStore) Commit(token string, b []byte, expiry time.Time) error {
+	c.commits.Add(1)
+	return c.Store.Commit(token, b, expiry)
+}
+
+func counted(st scs.Store) (scs.Store, func() int64) {
+	c := &countingStore{Store: st}
+	return c, c.commits.Load
+}
+
+func only(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func pgSchema(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `CREATE TABLE sessions (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMPTZ NOT NULL);
+		CREATE INDEX sessions_expiry_idx ON sessions (expiry)`)
+	return err
+}
+
+// pgSeed inserts n live sessions with the same data.
+func pgSeed(pool *pgxpool.Pool) func(ctx context.Context, n int, data []byte) error {
+	return func(ctx context.Context, n int, data []byte) error {
+		_, err := pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry)
+			SELECT 'tok-' || i, $2, now() + interval '30 minutes' FROM generate_series(0, $1 - 1) AS i
+			ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, n, data)
+		if err == nil {
+			_, err = pool.Exec(ctx, `VACUUM ANALYZE sessions`)
+		}
+		return err
+	}
+}
+
+// postgresImpls builds every PostgreSQL contender, each on a fresh database.
+func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, error) {
+	var out []*impl
+	fresh := func(name string) (*pgxpool.Pool, func(), error) {
+		pool, drop, err := pg.freshDB(ctx, callers)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return pool, drop, nil
+	}
+	ourStore := func(name, variant string, cfg postgresstore.Config) error {
+		pool, drop, err := fresh(name)
+		if err != nil {
+			return err
+		}
+		if err := postgresstore.Migrate(ctx, pool); err != nil {
+			drop()
+			return err
+		}
+		cfg.CleanupInterval = -1
+		st, err := postgresstore.NewWithConfig(pool, cfg)
+		if err != nil {
+			drop()
+			return err
+		}
+		out = append(out, &impl{name: name, store: st, seed: pgSeed(pool), writes: func() int64 { return st.Stats().Writes },
+			close: func() { st.Close(); drop() }, ours: true, variant: variant})
+		return nil
+	}
+	if err := ourStore("sessionsql", "", postgresstore.Config{}); err != nil {
+		return nil, err
+	}
+	if err := ourStore("sessionsql touch 1m", "touch", postgresstore.Config{TouchThreshold: time.Minute}); err != nil {
+		return nil, err
+	}
+	out[len(out)-1].only = only("IdleTimeout request")
+	if err := ourStore("sessionsql async", "async", postgresstore.Config{AsyncCommit: true}); err != nil {
+		return nil, err
+	}
+	out[len(out)-1].only = only("Commit update", "Commit new", "IdleTimeout request")
+
+	pool, drop, err := fresh("scs pgxstore")
+	if err != nil {
+		return nil, err
+	}
+	if err := pgSchema(ctx, pool); err != nil {
+		drop()
+		return nil, err
+	}
+	pgxStore, pgxWrites := counted(pgxstore.NewWithCleanupInterval(pool, 0))
+	out = append(out, &impl{name: "scs pgxstore", store: pgxStore, seed: pgSeed(pool), writes: pgxWrites, close: drop})
+
+	pool, drop, err = fresh("scs postgresstore")
+	if err != nil {
+		return nil, err
+	}
+	if err := pgSchema(ctx, pool); err != nil {
+		drop()
+		return nil, err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	pqStore, pqWrites := counted(scspostgres.NewWithCleanupInterval(db, 0))
+	out = append(out, &impl{name: "scs postgresstore", store: pqStore, seed: pgSeed(pool), writes: pqWrites,
+		close: func() { db.Close(); drop() }})
+
+	pool, drop, err = fresh("raw pgx")
+	if err != nil {
+		return nil, err
+	}
+	if err := postgresstore.Migrate(ctx, pool); err != nil {
+		drop()
+		return nil, err
+	}
+	rawStore, rawWrites := counted(&rawPG{pool: pool})
+	out = append(out, &impl{name: "raw pgx floor", store: rawStore, seed: pgSeed(pool),
+		writes: rawWrites, close: drop, floor: true})
+	return out, nil
+}
+
+// rawPG is the driver floor: our statements, through pgx's prepared
+// statement cache, with nothing around them.
+type rawPG struct{ pool *pgxpool.Pool }
+
+func (r *rawPG) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := r.pool.QueryRow(context.Background(), `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, time.Now()).Scan(&b)
+	if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return b, true, nil
+}
+
+func (r *rawPG) Commit(token string, b []byte, expiry time.Time) error {
+	_, err := r.pool.Exec(context.Background(), `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, token, b, expiry)
+	return err
+}
+
+func (r *rawPG) Delete(token string) error {
+	_, err := r.pool.Exec(context.Background(), `DELETE FROM sessions WHERE token = $1`, token)
+	return err
+}
+
+// sqliteDSN is how the scs store and the floor open their file: WAL, a
+// 5 s busy timeout and synchronous=NORMAL, the settings Open uses.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+}
+
+// sqliteImpls builds every SQLite contender, each on a file of its own.
+func sqliteImpls(ctx context.Context) ([]*impl, error) {
+	var out []*impl
+	ourStore := func(name, variant string, cfg sqlitestore.Config) error {
+		path, remove, err := tempSQLite()
+		if err != nil {
+			return err
+		}
+		cfg.CleanupInterval = -1
+		st, err := sqlitestore.Open(path, cfg)
+		if err != nil {
+			remove()
+			return err
+		}
+		side, err := sql.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			st.Close()
+			remove()
+			return err
+		}
+		out = append(out, &impl{name: name, store: st, seed: sqliteSeed(side, false),
+			writes: func() int64 { return st.Stats().Writes },
+			close:  func() { side.Close(); st.Close(); remove() }, ours: true, variant: variant})
+		return nil
+	}
+	if err := ourStore("sessionsql", "", sqlitestore.Config{}); err != nil {
+		return nil, err
+	}
+	if err := ourStore("sessionsql touch 1m", "touch", sqlitestore.Config{TouchThreshold: time.Minute}); err != nil {
+		return nil, err
+	}
+	out[len(out)-1].only = only("IdleTimeout request")
+
+	path, remove, err := tempSQLite()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		remove()
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL);
+		CREATE INDEX sessions_expiry_idx ON sessions(expiry)`); err != nil {
+		db.Close()
+		remove()
+		return nil, err
+	}
+	scsStore, scsWrites := counted(sqlite3store.NewWithCleanupInterval(db, 0))
+	out = append(out, &impl{name: "scs sqlite3store", store: scsStore, writes: scsWrites,
+		seed: sqliteSeed(db, true), close: func() { db.Close(); remove() }})
+
+	path, remove2, err := tempSQLite()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := newRawSQLite(ctx, path)
+	if err != nil {
+		remove2()
+		return nil, err
+	}
+	rawStore, rawWrites := counted(raw)
+	out = append(out, &impl{name: "raw modernc floor", store: rawStore, writes: rawWrites, seed: sqliteSeed(raw.db, false),
+		close: func() { raw.close(); remove2() }, floor: true})
+	return out, nil
+}
+
+// sqliteSeed inserts n live sessions; julian tells scs's REAL julian-day
+// expiry from our unix milliseconds.
+func sqliteSeed(db *sql.DB, julian bool) func(ctx context.Context, n int, data []byte) error {
+	expiry := `CAST(strftime('%s', 'now', '+30 minutes') AS INTEGER) * 1000`
+	if julian {
+		expiry = `julianday('now', '+30 minutes')`
+	}
+	return func(ctx context.Context, n int, data []byte) error {
+		_, err := db.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ? - 1)
+			INSERT OR REPLACE INTO sessions (token, data, expiry) SELECT 'tok-' || i, ?, `+expiry+` FROM c`, n, data)
+		if err == nil {
+			_, err = db.ExecContext(ctx, `ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
+		}
+		return err
+	}
+}
+
+// rawSQLite is the driver floor: our statements prepared once on one
+// *sql.DB with database/sql's default pool, nothing around them.
+type rawSQLite struct {
+	db                   *sql.DB
+	find, commit, delete *sql.Stmt
+}
+
+func newRawSQLite(ctx context.Context, path string) (*rawSQLite, error) {
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry INTEGER NOT NULL);
+		CREATE INDEX sessions_expiry_idx ON sessions(expiry)`); err != nil {
+		db.Close()
+		return nil, err
+	}
+	r := &rawSQLite{db: db}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&r.find, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`},
+		{&r.commit, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?) ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`},
+		{&r.delete, `DELETE FROM sessions WHERE token = ?`},
+	} {
+		if *p.dst, err = db.PrepareContext(ctx, p.q); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *rawSQLite) close() { r.db.Close() }
+
+func (r *rawSQLite) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := r.find.QueryRow(token, time.Now().UnixMilli()).Scan(&b)
+	if err == sql.ErrNoRows {
+		return nil, false, nil
+	}
+	return b, err == nil, err
+}
+
+func (r *rawSQLite) Commit(token string, b []byte, expiry time.Time) error {
+	_, err := r.commit.Exec(token, b, expiry.UnixMilli())
+	return err
+}
+
+func (r *rawSQLite) Delete(token string) error {
+	_, err := r.delete.Exec(token)
+	return err
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// resultSet finds cells by what they measured.
+type resultSet []cellResult
+
+func (rs resultSet) get(backend, workload, impl string, size, callers, rows int) (cellResult, bool) {
+	for _, r := range rs {
+		if r.backend == backend && r.workload == workload && r.impl == impl &&
+			r.callers == callers && r.rows == rows && (size == 0 || r.size == size) {
+			return r, true
+		}
+	}
+	return cellResult{}, false
+}
+
+func perOp(r cellResult) float64 {
+	if r.ops == 0 || r.writes < 0 {
+		return -1
+	}
+	return float64(r.writes) / float64(r.ops)
+}
+
+// opsGoals checks the results against the goals of the performance work.
+func opsGoals(results []cellResult, cfg opsConfig) string {
+	rs := resultSet(results)
+	small := 0
+	for _, r := range results {
+		if r.workload == "Find hit" && r.rows == cfg.rows {
+			if small == 0 || r.size < small {
+				small = r.size
+			}
+		}
+	}
+	var lines []string
+	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	const many = 16
+
+	for _, wl := range []string{"Find hit", "Commit update"} {
+		for _, callers := range cfg.callers {
+			ours, ok1 := rs.get("PostgreSQL", wl, "sessionsql", small, callers, cfg.rows)
+			scs, ok2 := rs.get("PostgreSQL", wl, "scs pgxstore", small, callers, cfg.rows)
+			floor, ok3 := rs.get("PostgreSQL", wl, "raw pgx floor", small, callers, cfg.rows)
+			if !ok1 || !ok2 || !ok3 {
+				continue
+			}
+			vsScs, vsFloor := ours.opsPerSec/scs.opsPerSec, ours.opsPerSec/floor.opsPerSec
+			noise := max(ours.spread, scs.spread) / 2
+			v := verdict(vsScs >= 1 && vsFloor >= 0.9 && ours.allocs <= scs.allocs)
+			if vsScs < 1 && vsScs >= 1-noise && vsFloor >= 0.9 && ours.allocs <= scs.allocs {
+				v = "met within the noise"
+			}
+			add("PostgreSQL %s, %d callers: %.2fx scs pgxstore (goal ≥ 1; rounds vary ±%.0f%%), %.2fx the raw floor (goal ≥ 0.90), %.1f vs %.1f allocs/op (goal: no more than pgxstore): %s.",
+				wl, callers, vsScs, 100*noise, vsFloor, ours.allocs, scs.allocs, v)
+		}
+	}
+	for _, c := range []struct {
+		wl   string
+		goal float64
+	}{{"Find hit", 1.5}, {"Commit update", 2}, {"Commit new", 2}} {
+		ours, ok1 := rs.get("SQLite", c.wl, "sessionsql", small, many, cfg.rows)
+		scs, ok2 := rs.get("SQLite", c.wl, "scs sqlite3store", small, many, cfg.rows)
+		if ok1 && ok2 {
+			r := ours.opsPerSec / scs.opsPerSec
+			add("SQLite %s, %d callers: %.2fx scs sqlite3store on the same driver (goal ≥ %.1f): %s.", c.wl, many, r, c.goal, verdict(r >= c.goal))
+		}
+	}
+	if ours, ok := rs.get("SQLite", "Commit update", "sessionsql", small, 32, cfg.rows); ok {
+		msg := fmt.Sprintf("SQLite, 32 goroutines committing at once: %d failed (goal 0): %s", ours.failed, verdict(ours.failed == 0))
+		if scs, ok := rs.get("SQLite", "Commit update", "scs sqlite3store", small, 32, cfg.rows); ok {
+			msg += fmt.Sprintf(" (scs sqlite3store: %d failed)", scs.failed)
+		}
+		add("%s.", msg)
+	}
+	for _, backend := range []string{"SQLite", "PostgreSQL"} {
+		for _, callers := range cfg.callers {
+			plain, ok1 := rs.get(backend, "IdleTimeout request", "sessionsql", small, callers, cfg.rows)
+			touch, ok2 := rs.get(backend, "IdleTimeout request", "sessionsql touch 1m", small, callers, cfg.rows)
+			if !ok1 || !ok2 {
+				continue
+			}
+			wp, wt := perOp(plain), perOp(touch)
+			fewer := "∞"
+			if wt > 0 {
+				fewer = fmt.Sprintf("%.1f", wp/wt)
+			}
+			speed := touch.opsPerSec / plain.opsPerSec
+			add("%s IdleTimeout requests, %d callers: touch threshold 1m writes %.3f vs %.3f times per request (%sx fewer, goal ≥ 5) at %.2fx the throughput (goal ≥ 3): %s.",
+				backend, callers, wt, wp, fewer, speed, verdict((wt == 0 || wp/wt >= 5) && speed >= 3))
+		}
+	}
+	for _, wl := range []string{"Commit update", "Commit new"} {
+		for _, callers := range cfg.callers {
+			durable, ok1 := rs.get("PostgreSQL", wl, "sessionsql", small, callers, cfg.rows)
+			async, ok2 := rs.get("PostgreSQL", wl, "sessionsql async", small, callers, cfg.rows)
+			if ok1 && ok2 {
+				r := async.opsPerSec / durable.opsPerSec
+				add("PostgreSQL %s, %d callers: AsyncCommit %.2fx durable (goal ≥ 3): %s.", wl, callers, r, verdict(r >= 3))
+			}
+		}
+	}
+	if cfg.bigRows > 0 {
+		for _, backend := range []string{"SQLite", "PostgreSQL"} {
+			for _, callers := range cfg.callers {
+				a, ok1 := rs.get(backend, "Find hit", "sessionsql", small, callers, cfg.rows)
+				b, ok2 := rs.get(backend, "Find hit", "sessionsql", small, callers, cfg.bigRows)
+				if ok1 && ok2 {
+					r := a.opsPerSec / b.opsPerSec
+					add("%s Find hit, %d callers: %d rows costs %.2fx what %d rows costs (goal ≤ 1.5): %s.",
+						backend, callers, cfg.bigRows, r, cfg.rows, verdict(r <= 1.5))
+				}
+			}
+		}
+	}
+	return "\nGoals:\n\n- " + strings.Join(lines, "\n- ") + "\n"
+}

@@ -1,0 +1,25 @@
+package storecore
+
+import (
+	"sync/atomic"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// counters are the store's running totals.
+type counters struct {
+	finds, findHits, commits, writes, touchSkips, deletes, errors atomic.Int64
+}
+
+// Stats returns a snapshot of the store's counters.
+func (c *Core) Stats() store.Stats {
+	return store.Stats{
+		Finds:      c.stats.finds.Load(),
+		FindHits:   c.stats.findHits.Load(),
+		Commits:    c.stats.commits.Load(),
+		Writes:     c.stats.writes.Load(),
+		TouchSkips: c.stats.touchSkips.Load(),
+		Deletes:    c.stats.deletes.Load(),
+		Errors:     c.stats.errors.Load(),
+	}
+}

@@ -1,0 +1,78 @@
+package postgresstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql/postgresstore"
+)
+
+// Micro-benchmarks of the per-request paths, for allocation work: go test
+// -run '^$' -bench . -benchmem ./postgresstore. The comparisons with scs's
+// stores live in bench/.
+
+// benchStore is a store over a fresh schema holding one live session, "tok".
+func benchStore(b *testing.B, cfg postgresstore.Config) (*postgresstore.Store, *pgxpool.Pool) {
+	pool, _ := migratedPool(b)
+	cfg.CleanupInterval = -1
+	s, err := postgresstore.NewWithConfig(pool, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if err := s.Commit("tok", make([]byte, 300), time.Now().Add(time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	return s, pool
+}
+
+func BenchmarkFindHit(b *testing.B) {
+	s, _ := benchStore(b, postgresstore.Config{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, found, err := s.FindCtx(ctx, "tok"); err != nil || !found {
+			b.Fatal(found, err)
+		}
+	}
+}
+
+// BenchmarkFindHitRawPgx is the floor: the same lookup straight through the
+// pool.
+func BenchmarkFindHitRawPgx(b *testing.B) {
+	_, pool := benchStore(b, postgresstore.Config{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var data []byte
+		if err := pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, "tok", time.Now()).Scan(&data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCommitUpdate(b *testing.B) {
+	s, _ := benchStore(b, postgresstore.Config{})
+	benchCommitUpdate(b, s)
+}
+
+// BenchmarkCommitUpdateAsync is BenchmarkCommitUpdate with AsyncCommit. The
+// test server runs without fsync, so the difference between the two is the
+// cost of the statement itself, not of the disk.
+func BenchmarkCommitUpdateAsync(b *testing.B) {
+	s, _ := benchStore(b, postgresstore.Config{AsyncCommit: true})
+	benchCommitUpdate(b, s)
+}
+
+func benchCommitUpdate(b *testing.B, s *postgresstore.Store) {
+	ctx := context.Background()
+	data := make([]byte, 300)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.CommitCtx(ctx, "tok", data, time.Now().Add(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// writeKind names one of the store's write statements.
+type writeKind string
+
+const (
+	writeCommit        writeKind = "commit"
+	writeDelete        writeKind = "delete"
+	writeExpiredBatch  writeKind = "delete expired batch"
+	writeExpiredAllNow writeKind = "delete expired"
+)
+
+// writes returns every write statement by kind.
+func (q queries) writes() map[writeKind]string {
+	return map[writeKind]string{
+		writeCommit:        q.commit,
+		writeDelete:        q.delete,
+		writeExpiredBatch:  q.deleteExpiredBatch,
+		writeExpiredAllNow: q.deleteExpiredAll,
+	}
+}
+
+// writer runs the store's write statements.
+type writer interface {
+	exec(ctx context.Context, kind writeKind, args ...any) (int64, error)
+	close() error
+}
+
+// directWrites runs each write as it comes, through statements prepared on
+// first use on the caller's *sql.DB: the writer for stores from New, whose
+// database may be shared with the app and its connections.
+type directWrites struct {
+	stmts map[writeKind]*stmt
+}
+
+func newDirectWrites(db *sql.DB, q queries) *directWrites {
+	d := &directWrites{stmts: map[writeKind]*stmt{}}
+	for kind, query := range q.writes() {
+		d.stmts[kind] = newStmt(db, query)
+	}
+	return d
+}
+
+func (d *directWrites) exec(ctx context.Context, kind writeKind, args ...any) (int64, error) {
+	st, err := d.stmts[kind].get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (d *directWrites) close() error {
+	var errs []error
+	for _, st := range d.stmts {
+		errs = append(errs, st.close())
+	}
+	return errors.Join(errs...)
+}
