@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql/postgresstore"
+	"github.com/sessionsql/sessionsql/sqlitestore"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// sessionStore is what the app needs of a sessionsql store.
+type sessionStore interface {
+	store.Store
+	Stats() store.Stats
+}
+
+// backend is where the app keeps sessions and users: one SQLite file, or
+// one PostgreSQL database.
+type backend struct {
+	sessions sessionStore
+	users    *sql.DB
+	dialect  string // "sqlite" or "postgres"
+	where    string // for the start-up log line
+	close    func()
+}
+
+// touchThreshold lets the store skip IdleTimeout's every-request writes
+// while a session is unchanged; see sessionManager.
+const touchThreshold = time.Minute
+
+func isPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openBackend(ctx context.Context, dsn string, log *slog.Logger) (*backend, error) {
+	if isPostgresURL(dsn) {
+		return openPostgres(ctx, dsn, log)
+	}
+	return openSQLite(dsn, log)
+}
+
+func openSQLite(path string, log *slog.Logger) (*backend, error) {
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Logger: log, TouchThreshold: touchThreshold})
+	if err != nil {
+		return nil, err
+	}
+	// The app's own table lives in the same file, through a handle of its
+	// own (the store's connections are the store's).
+	users, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &backend{
+		sessions: st, users: users, dialect: "sqlite", where: "SQLite file " + path,
+		close: func() { st.Close(); users.Close() },
+	}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*backend, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if err := postgresstore.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Logger: log, TouchThreshold: touchThreshold})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	users := stdlib.OpenDBFromPool(pool)
+	return &backend{
+		sessions: st, users: users, dialect: "postgres", where: "PostgreSQL " + redact(dsn),
+		close: func() { st.Close(); users.Close(); pool.Close() },
+	}, nil
+}
+
+// redact drops the password from a connection URL for logging.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

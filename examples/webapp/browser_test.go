@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/sessionsql/sessionsql/internal/pgtest"
+)
+
+// chromium finds a Chromium or Chrome binary: $CHROME_PATH, or one of the
+// usual names on PATH (Debian's package installs /usr/bin/chromium).
+func chromium() string {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestBrowserJourney drives the app in headless Chromium: log in through
+// the form, see the profile, add an item, reload and still see it, log out
+// and land on the login page. It saves a screenshot of the item list.
+func TestBrowserJourney(t *testing.T) {
+	chrome := chromium()
+	if chrome == "" {
+		if pgtest.InCI() {
+			t.Fatal("no Chromium found; CI must run the browser test (install Debian's chromium package)")
+		}
+		t.Skip("skipping: no Chromium found (install Debian's chromium package, or set CHROME_PATH)")
+	}
+	a := startApp(t, backendDSN["sqlite"](t))
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.NoSandbox, // Chromium refuses to run as root with its sandbox
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // a hang guard
+	defer cancel()
+
+	const itemName = "Tea from the browser"
+	item := chromedp.Search(`//ul[@id="items"]//span[@class="item" and text()="` + itemName + `"]`)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(a.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+		chromedp.SendKeys(chromedp.CSS("#email"), defaultDemoEmail),
+		chromedp.SendKeys(chromedp.CSS("#password"), defaultDemoPassword),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#profile")),
+	)
+	if err != nil {
+		t.Fatalf("browser, logging in: %v", err)
+	}
+	email := browse(t, ctx, chromedp.Text(chromedp.CSS("#profile-email")))
+
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(a.srv.URL+"/items"),
+		chromedp.WaitVisible(chromedp.CSS("#add-item")),
+		chromedp.SendKeys(chromedp.CSS("#item-name"), itemName),
+		chromedp.Click(chromedp.CSS("#add")),
+		chromedp.WaitVisible(item),
+		chromedp.Reload(),
+		chromedp.WaitVisible(item),
+	)
+	if err != nil {
+		t.Fatalf("browser, adding an item: %v", err)
+	}
+	items := browse(t, ctx, chromedp.Text(chromedp.CSS("#items")))
+	shot := browse(t, ctx, chromedp.FullScreenshot(90))
+
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#logout")),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+	)
+	if err != nil {
+		t.Fatalf("browser, logging out: %v", err)
+	}
+	afterLogout := browse(t, ctx, chromedp.Text(chromedp.CSS("main")))
+	location := browse(t, ctx, chromedp.Location())
+
+	shotPath := filepath.Join(t.TempDir(), "items.png")
+	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(shot, []byte("\x89PNG")) && !bytes.HasPrefix(shot, []byte("\xff\xd8")) {
+		t.Fatalf("the screenshot at %s is not an image", shotPath)
+	}
+	t.Logf("screenshot of the item list: %s (%d bytes)", shotPath, len(shot))
+
+	if strings.TrimSpace(email) != defaultDemoEmail {
+		t.Fatalf("profile shows %q, want %s", email, defaultDemoEmail)
+	}
+	if !strings.Contains(items, itemName) {
+		t.Fatalf("after a reload the list reads %q, want it to hold %q", items, itemName)
+	}
+	if !strings.HasSuffix(location, "/login") || !strings.Contains(afterLogout, "You have been logged out.") {
+		t.Fatalf("after logout the browser is at %s showing %q", location, afterLogout)
+	}
+}
+
+// browse runs one browser action that returns a value, failing the test on error.
+func browse[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	return v
+}
