@@ -43,7 +43,9 @@ type backend struct {
 
 // options are the Config fields the end-to-end tests vary.
 type options struct {
-	touch time.Duration
+	touch  time.Duration
+	owner  store.OwnerFunc
+	routes func(*http.ServeMux, *scs.SessionManager, statsStore) // more handlers
 }
 
 // statsStore is a store that also reports its counters, as both do.
@@ -55,7 +57,7 @@ type statsStore interface {
 var backends = []backend{
 	{"sqlite", func(t *testing.T, clock *storetest.Clock, o options) statsStore {
 		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{
-			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch,
+			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +70,7 @@ var backends = []backend{
 			t.Fatal(err)
 		}
 		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch,
+			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -119,6 +121,9 @@ func newAppWith(t *testing.T, b backend, o options, configure func(*scs.SessionM
 			http.Error(w, err.Error(), 500)
 		}
 	})
+	if o.routes != nil {
+		o.routes(mux, sm, st)
+	}
 	a.srv = httptest.NewServer(sm.LoadAndSave(mux))
 	t.Cleanup(a.srv.Close)
 	return a

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
+	"github.com/sessionsql/sessionsql/store"
 )
 
 // impl is one session store under test, on a database of its own.
@@ -47,6 +48,14 @@ func counted(st scs.Store) (scs.Store, func() int64) {
 	c := &countingStore{Store: st}
 	return c, c.commits.Load
 }
+
+// benchOwner turns the owner index on for the "sessionsql owner" variant:
+// every session of the benchmark belongs to user 42 (sessionBlobs), so its
+// rows all share one key in the owner index, the index's worst case.
+var benchOwner = store.GobOwner("user_id", "")
+
+// ownerWorkloads are the workloads the owner index can change.
+var ownerWorkloads = only("Commit update", "Commit new", "LoadAndSave request")
 
 func only(names ...string) map[string]bool {
 	m := map[string]bool{}
@@ -115,6 +124,10 @@ func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, err
 		return nil, err
 	}
 	out[len(out)-1].only = only("Commit update", "Commit new", "IdleTimeout request")
+	if err := ourStore("sessionsql owner", "owner", postgresstore.Config{Owner: benchOwner}); err != nil {
+		return nil, err
+	}
+	out[len(out)-1].only = ownerWorkloads
 
 	pool, drop, err := fresh("scs pgxstore")
 	if err != nil {
@@ -219,6 +232,10 @@ func sqliteImpls(ctx context.Context) ([]*impl, error) {
 		return nil, err
 	}
 	out[len(out)-1].only = only("IdleTimeout request")
+	if err := ourStore("sessionsql owner", "owner", sqlitestore.Config{Owner: benchOwner}); err != nil {
+		return nil, err
+	}
+	out[len(out)-1].only = ownerWorkloads
 
 	path, remove, err := tempSQLite()
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 )
 
 func main() {
-	suite := flag.String("suite", "ops", "which suite to run: ops or reap")
+	suite := flag.String("suite", "ops", "which suite to run: ops, owner or reap")
 	cell := flag.Duration("ops-cell", 3600*time.Millisecond, "ops: measured time per cell, split into rounds")
 	opsRows := flag.Int("ops-rows", 10_000, "ops: live sessions per table")
 	bigRows := flag.Int("ops-big-rows", 1_000_000, "ops: rows for the growth check (0 skips it)")
@@ -38,6 +39,8 @@ func main() {
 	pause := flag.Duration("reap-pause", 0, "reap: Reaper pause between batches (0: the default)")
 	only := flag.String("only", "", "run one backend only: sqlite or postgres")
 	pgFast := flag.Bool("pg-nondurable", false, "run PostgreSQL without fsync (to see what durability costs)")
+	ownerRows := flag.String("owner-rows", "10000,1000000", "owner: table sizes")
+	ownerWindow := flag.Duration("owner-window", 3*time.Second, "owner: measured time per cell")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -47,13 +50,13 @@ func main() {
 	if err := run(ctx, *suite, *out, *noPG, oc, reapConfig{
 		expired: *expired, small: *small, live: 10_000, workers: *workers, rate: *rate, baseline: *baseline,
 		reaper: sessionsql.ReaperConfig{BatchSize: *batch, Pause: *pause}, only: *only, pgNonDurable: *pgFast,
-	}); err != nil {
+	}, ownerConfig{rows: ints(*ownerRows), perOwner: 5, window: *ownerWindow, only: *only, explainAt: slices.Max(ints(*ownerRows))}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc reapConfig) error {
+func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc reapConfig, owc ownerConfig) error {
 	var pg *postgres
 	pgVersion := "no PostgreSQL"
 	if !noPG && rc.only != "sqlite" && oc.only != "sqlite" {
@@ -76,6 +79,14 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 		section := header + opsTable(results, oc) + opsGoals(results, oc)
 		fmt.Println(section)
 		return writeSection(out, "ops", section)
+	case "owner":
+		results, err := runOwner(ctx, os.Stdout, pg, owc)
+		if err != nil {
+			return err
+		}
+		section := header + ownerTable(results, owc)
+		fmt.Println(section)
+		return writeSection(out, "owner", section)
 	case "reap":
 		results, err := runReap(ctx, os.Stdout, pg, rc)
 		if err != nil {

@@ -103,6 +103,24 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 			}
 		}
 	}
+	for _, backend := range []string{"SQLite", "PostgreSQL"} {
+		for _, wl := range []string{"Commit update", "Commit new"} {
+			for _, callers := range cfg.callers {
+				plain, ok1 := rs.get(backend, wl, "sessionsql", small, callers, cfg.rows)
+				owner, ok2 := rs.get(backend, wl, "sessionsql owner", small, callers, cfg.rows)
+				if ok1 && ok2 {
+					cost := plain.opsPerSec / owner.opsPerSec
+					noise := max(plain.spread, owner.spread) / 2
+					v := verdict(cost <= 1.15)
+					if cost > 1.15 && cost <= 1.15+noise {
+						v = "met within the noise"
+					}
+					add("%s %s, %d callers: with the owner index a Commit costs %.2fx one without (goal ≤ 1.15; rounds vary ±%.0f%%): %s.",
+						backend, wl, callers, cost, 100*noise, v)
+				}
+			}
+		}
+	}
 	if cfg.bigRows > 0 {
 		for _, backend := range []string{"SQLite", "PostgreSQL"} {
 			for _, callers := range cfg.callers {

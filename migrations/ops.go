@@ -14,8 +14,30 @@ import (
 // for each other on an advisory lock of our own, and a database that already
 // holds scs's sessions table keeps its rows.
 func Up(ctx context.Context, db *sql.DB, d Dialect) error {
-	return run(db, d, "up", func(p *goose.Provider) error {
+	up := func(p *goose.Provider) error {
 		_, err := p.Up(ctx)
+		return err
+	}
+	err := run(db, d, "up", up)
+	// SQLite has no advisory lock: another process opening the same file
+	// may apply a migration between goose reading the version and running
+	// it. The loser's transaction fails (a duplicate column, say) and rolls
+	// back, and running Up again carries on from what the winner applied.
+	for attempt := 1; err != nil && d == SQLite && attempt < sqliteUpAttempts && ctx.Err() == nil; attempt++ {
+		err = run(db, d, "up", up)
+	}
+	return err
+}
+
+// sqliteUpAttempts bounds how often Up runs on SQLite when an attempt
+// fails, which happens when processes migrate one file at the same time.
+const sqliteUpAttempts = 5
+
+// UpTo applies the migrations of d up to and including version, for an
+// app that upgrades its schema one step at a time.
+func UpTo(ctx context.Context, db *sql.DB, d Dialect, version int64) error {
+	return run(db, d, "up", func(p *goose.Provider) error {
+		_, err := p.UpTo(ctx, version)
 		return err
 	})
 }

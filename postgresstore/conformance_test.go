@@ -95,3 +95,18 @@ func TestConformanceAsyncCommit(t *testing.T) {
 		return s
 	})
 }
+
+func TestConformanceOwner(t *testing.T) {
+	storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
+		pool, _ := migratedPool(t)
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
+			Now:             storetest.ClockFor(t).Now,
+			CleanupInterval: -1,
+			Owner:           owner,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -8,6 +8,10 @@ type queries struct {
 	find, findWithExpiry string
 	commit, delete, all  string
 	deleteExpired        string
+
+	// The owner index (migration 2).
+	commitOwned, ownerRows   string
+	deleteOwner, deleteOwned string
 }
 
 // reaperLockClass is the first key of the two-key advisory lock that keeps
@@ -15,21 +19,37 @@ type queries struct {
 // is the table's oid, so reapers of different tables never wait on each other.
 const reaperLockClass int32 = 0x5e551
 
-func buildQueries(table string, asyncCommit bool) queries {
-	commit := fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES ($1, $2, $3)
-ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table)
-	if asyncCommit {
-		// set_config(..., true) lasts until the end of the statement's own
-		// implicit transaction, whose commit is then asynchronous; the
-		// connection's setting is untouched.
-		commit = fmt.Sprintf(`INSERT INTO %s (token, data, expiry)
-SELECT $1::text, $2::bytea, $3::timestamptz FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
-ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, table)
+// upsert is a commit statement: columns are the inserted ones, values
+// their parameters, update what a conflict sets. With async, set_config(...,
+// true) lasts until the end of the statement's own implicit transaction,
+// whose commit is then asynchronous; the connection's setting is untouched.
+func upsert(table, columns, values, update string, async bool) string {
+	if async {
+		return fmt.Sprintf(`INSERT INTO %s (%s)
+SELECT %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
+ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 	}
+	return fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)
+ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
+}
+
+func buildQueries(table string, asyncCommit bool) queries {
 	return queries{
+		commit: upsert(table, "token, data, expiry", "$1::text, $2::bytea, $3::timestamptz",
+			"data = EXCLUDED.data, expiry = EXCLUDED.expiry", asyncCommit),
+		// created is set on insert only; a NULL owner keeps an anonymous
+		// session out of the partial owner index.
+		commitOwned: upsert(table, "token, data, expiry, owner, device, created, last_seen",
+			"$1::text, $2::bytea, $3::timestamptz, $4::text, $5::text, $6::timestamptz, $6::timestamptz",
+			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
+			asyncCommit),
+		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, expiry FROM %s
+WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
+		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token <> $2`, table),
+		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token = $2`, table),
+
 		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
 		findWithExpiry: fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
-		commit:         commit,
 		delete:         fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
 		all:            fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
 		// One batch, one statement, one round trip: its implicit transaction

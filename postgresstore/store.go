@@ -19,7 +19,10 @@ type Store struct {
 	c *storecore.Core
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.OwnerStore = (*Store)(nil)
+)
 
 // New returns a Store over pool with every default: table "sessions", 8 MiB
 // session limit, and expired sessions deleted in the background every 5
@@ -52,8 +55,9 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		MaxDataSize:      cfg.MaxDataSize,
 		TouchThreshold:   cfg.TouchThreshold,
 		Codec:            cfg.Codec,
+		Owner:            cfg.Owner,
 	}
-	c, err := storecore.New(pkg, opts, isUndefinedTable)
+	c, err := storecore.New(pkg, opts, storecore.SchemaErrors{NoTable: isUndefinedTable, NoColumn: isUndefinedColumn})
 	if err != nil {
 		return nil, err
 	}
@@ -81,4 +85,10 @@ func (s *Store) Close() error { return s.c.Close(nil) }
 func isUndefinedTable(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "42P01"
+}
+
+// isUndefinedColumn recognises SQLSTATE 42703, "column does not exist".
+func isUndefinedColumn(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42703"
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/store"
 )
 
 // Config tunes a Store. The zero value means "all defaults".
@@ -68,4 +69,16 @@ type Config struct {
 	// ReadConns is the number of read-only connections Open keeps for Find
 	// and All. Zero means 4, or GOMAXPROCS when that is larger.
 	ReadConns int
+
+	// Owner, when set, turns on the owner index: every Commit records whose the
+	// session is (and an optional device description) from the session data, so
+	// OwnerSessions, RevokeOwner and RevokeSession can list and revoke one
+	// user's sessions without reading the table. Use store.GobOwner("user_id",
+	// "device") with scs's default codec, naming the session keys your app
+	// keeps the user id (and, if it wants, a device description) under.
+	// Anonymous sessions are written with no owner and stay out of the index.
+	// Needs migration 2 (Open applies it); without it Commit fails with an
+	// error matching store.ErrOldSchema. Default nil: off, and the owner
+	// methods fail.
+	Owner store.OwnerFunc
 }

@@ -66,3 +66,31 @@ func openMigrated(t *testing.T, path string) *sql.DB {
 	}
 	return db
 }
+
+// TestConformanceOwner runs the owner index suite on a file from Open
+// (group commit) and on the caller's own *sql.DB (direct writes).
+func TestConformanceOwner(t *testing.T) {
+	ownerConfig := func(t *testing.T, owner store.OwnerFunc) sqlitestore.Config {
+		c := testConfig(t)
+		c.Owner = owner
+		return c
+	}
+	t.Run("Open", func(t *testing.T) {
+		storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
+			s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), ownerConfig(t, owner))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+	})
+	t.Run("OwnDB", func(t *testing.T) {
+		storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
+			s, err := sqlitestore.NewWithConfig(openMigrated(t, filepath.Join(t.TempDir(), "app.db")), ownerConfig(t, owner))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+	})
+}

@@ -70,14 +70,14 @@ func (r *writeReq) finish(n int64, err error) {
 }
 
 // startGroupWrites dedicates one connection of db to writing and prepares
-// every write statement on it.
-func startGroupWrites(ctx context.Context, db *sql.DB, q queries) (*groupWrites, error) {
+// every write statement on it (the owner index's too when owner is set).
+func startGroupWrites(ctx context.Context, db *sql.DB, q queries, owner bool) (*groupWrites, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	g := &groupWrites{conn: conn, stmts: map[writeKind]*sql.Stmt{}}
-	for kind, query := range q.writes() {
+	for kind, query := range q.writes(owner) {
 		st, err := conn.PrepareContext(ctx, query)
 		if err != nil {
 			g.closeStmts()

@@ -77,8 +77,11 @@ func Open(path string, cfg Config) (*Store, error) {
 	}
 	var group *groupWrites
 	if reader != writer { // a file: one connection writes, in groups
-		if group, err = startGroupWrites(ctx, writer, buildQueries(table.Quoted())); err != nil {
+		if group, err = startGroupWrites(ctx, writer, buildQueries(table.Quoted()), cfg.Owner != nil); err != nil {
 			closeAll()
+			if isNoSuchColumn(err) {
+				err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, table, err)
+			}
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 		}
 	}

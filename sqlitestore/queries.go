@@ -8,6 +8,10 @@ type queries struct {
 	find, commit, delete, all string
 	deleteExpiredBatch        string
 	deleteExpiredAll          string
+
+	// The owner index (migration 2).
+	commitOwned, ownerRows   string
+	deleteOwner, deleteOwned string
 }
 
 func buildQueries(table string) queries {
@@ -20,5 +24,15 @@ ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
 		deleteExpiredBatch: fmt.Sprintf(`DELETE FROM %[1]s WHERE token IN
 (SELECT token FROM %[1]s WHERE expiry <= ? ORDER BY expiry LIMIT ?)`, table),
 		deleteExpiredAll: fmt.Sprintf(`DELETE FROM %s WHERE expiry <= ?`, table),
+		// created is set on insert only; a NULL owner keeps an anonymous
+		// session out of the partial owner index.
+		commitOwned: fmt.Sprintf(`INSERT INTO %s (token, data, expiry, owner, device, created, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
+  owner = excluded.owner, device = excluded.device, last_seen = excluded.last_seen`, table),
+		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, CAST(expiry AS INTEGER) FROM %s
+WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
+		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
+		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
 	}
 }

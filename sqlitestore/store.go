@@ -23,7 +23,10 @@ type Store struct {
 	d      *driver
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.OwnerStore = (*Store)(nil)
+)
 
 // New returns a Store over db with every default: table "sessions", 8 MiB
 // session limit, and expired sessions deleted in the background every 5
@@ -65,8 +68,9 @@ func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config
 		MaxDataSize:      cfg.MaxDataSize,
 		TouchThreshold:   cfg.TouchThreshold,
 		Codec:            cfg.Codec,
+		Owner:            cfg.Owner,
 	}
-	c, err := storecore.New(pkg, opts, isNoSuchTable)
+	c, err := storecore.New(pkg, opts, storecore.SchemaErrors{NoTable: isNoSuchTable, NoColumn: isNoSuchColumn})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +79,7 @@ func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config
 	if group != nil {
 		d.writes = group
 	} else {
-		d.writes = newDirectWrites(writer, q)
+		d.writes = newDirectWrites(writer, q, cfg.Owner != nil)
 	}
 	c.SetDriver(d, opts)
 	return &Store{writer: writer, reader: reader, owned: owned, c: c, d: d}, nil
@@ -116,4 +120,11 @@ func (s *Store) Close() error {
 // it as a generic SQLITE_ERROR, so the message is all there is to go on.
 func isNoSuchTable(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "no such table")
+}
+
+// isNoSuchColumn recognises SQLite's errors for a column a table older
+// than migration 2 lacks: "no such column" when reading it, "has no column
+// named" when inserting into it (see isNoSuchTable).
+func isNoSuchColumn(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "no such column") || strings.Contains(err.Error(), "has no column named"))
 }

@@ -14,16 +14,26 @@ const (
 	writeDelete        writeKind = "delete"
 	writeExpiredBatch  writeKind = "delete expired batch"
 	writeExpiredAllNow writeKind = "delete expired"
+	writeCommitOwned   writeKind = "commit with owner"
+	writeDeleteOwner   writeKind = "delete owner"
+	writeDeleteOwned   writeKind = "delete owned"
 )
 
-// writes returns every write statement by kind.
-func (q queries) writes() map[writeKind]string {
-	return map[writeKind]string{
+// writes returns every write statement by kind; the owner index's only
+// when it is on (its columns may not exist otherwise).
+func (q queries) writes(owner bool) map[writeKind]string {
+	w := map[writeKind]string{
 		writeCommit:        q.commit,
 		writeDelete:        q.delete,
 		writeExpiredBatch:  q.deleteExpiredBatch,
 		writeExpiredAllNow: q.deleteExpiredAll,
 	}
+	if owner {
+		w[writeCommitOwned] = q.commitOwned
+		w[writeDeleteOwner] = q.deleteOwner
+		w[writeDeleteOwned] = q.deleteOwned
+	}
+	return w
 }
 
 // writer runs the store's write statements.
@@ -39,9 +49,9 @@ type directWrites struct {
 	stmts map[writeKind]*stmt
 }
 
-func newDirectWrites(db *sql.DB, q queries) *directWrites {
+func newDirectWrites(db *sql.DB, q queries, owner bool) *directWrites {
 	d := &directWrites{stmts: map[writeKind]*stmt{}}
-	for kind, query := range q.writes() {
+	for kind, query := range q.writes(owner) {
 		d.stmts[kind] = newStmt(db, query)
 	}
 	return d

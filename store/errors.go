@@ -26,3 +26,9 @@ var ErrNoTable = errors.New("sessionsql: session table does not exist; apply the
 // sharing the database is deleting expired sessions from the same table at
 // this moment. Nothing was deleted; the other instance is doing the work.
 var ErrLockHeld = errors.New("sessionsql: another instance is deleting expired sessions")
+
+// ErrOldSchema is returned (wrapped) when the store's table lacks a column
+// the store's Config needs (the owner index needs migration 2). Apply the
+// migrations (migrations.Up, postgresstore.Migrate; sqlitestore.Open does
+// it itself) and try again.
+var ErrOldSchema = errors.New("sessionsql: session table is missing columns this store needs; apply the latest migrations first (migrations.Up, or postgresstore.Migrate)")

@@ -46,9 +46,12 @@ func main() {
 	})
 
 	srv := &http.Server{Addr: "localhost:4000", Handler: sessionManager.LoadAndSave(mux)}
-	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
+	go func() {
+		if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+			log.Fatal(err)
+		}
+	}()
 	log.Println("listening on http://localhost:4000")
-	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
-		log.Fatal(err)
-	}
+	<-ctx.Done()
+	srv.Shutdown(context.Background()) // finish requests in flight, then the defers close the store
 }

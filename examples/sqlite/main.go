@@ -22,6 +22,9 @@ func main() {
 	}
 	defer st.Close() // stops the cleanup, closes the file
 
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
 	sessionManager := scs.New()
 	sessionManager.Store = st
 
@@ -35,11 +38,12 @@ func main() {
 	})
 
 	srv := &http.Server{Addr: "localhost:4000", Handler: sessionManager.LoadAndSave(mux)}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
+	go func() {
+		if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+			log.Fatal(err)
+		}
+	}()
 	log.Println("listening on http://localhost:4000")
-	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
-		log.Fatal(err)
-	}
+	<-ctx.Done()
+	srv.Shutdown(context.Background()) // finish requests in flight, then the defers close the store
 }

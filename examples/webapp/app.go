@@ -20,6 +20,7 @@ const (
 	keyEmail   = "email"
 	keyLoginAt = "login_at"
 	keyItems   = "items"
+	keyDevice  = "device"
 	keyFlash   = "flash"
 )
 
@@ -183,6 +184,7 @@ func (a *App) login(r *http.Request, email, password string) (User, int) {
 	a.sm.Put(ctx, keyUserID, user.ID)
 	a.sm.Put(ctx, keyEmail, user.Email)
 	a.sm.Put(ctx, keyLoginAt, a.cfg.now())
+	a.sm.Put(ctx, keyDevice, deviceSummary(r.UserAgent()))
 	return user, 0
 }
 

@@ -16,11 +16,18 @@ import (
 	"github.com/sessionsql/sessionsql/store"
 )
 
-// sessionStore is what the app needs of a sessionsql store.
+// sessionStore is what the app needs of a sessionsql store: scs's
+// contract, the owner index ("your sessions", "log out other devices")
+// and the counters.
 type sessionStore interface {
 	store.Store
+	store.OwnerStore
 	Stats() store.Stats
 }
+
+// sessionOwner tells the store whose each session is: the user id the app
+// keeps under keyUserID, and the device summary under keyDevice.
+var sessionOwner = store.GobOwner(keyUserID, keyDevice)
 
 // backend is where the app keeps sessions and users: one SQLite file, or
 // one PostgreSQL database.
@@ -48,7 +55,7 @@ func openBackend(ctx context.Context, dsn string, log *slog.Logger) (*backend, e
 }
 
 func openSQLite(path string, log *slog.Logger) (*backend, error) {
-	st, err := sqlitestore.Open(path, sqlitestore.Config{Logger: log, TouchThreshold: touchThreshold})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner})
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +85,7 @@ func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*backend, 
 		pool.Close()
 		return nil, err
 	}
-	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Logger: log, TouchThreshold: touchThreshold})
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner})
 	if err != nil {
 		pool.Close()
 		return nil, err

@@ -29,8 +29,10 @@ func chromium() string {
 }
 
 // TestBrowserJourney drives the app in headless Chromium: log in through
-// the form, see the profile, add an item, reload and still see it, log out
-// and land on the login page. It saves a screenshot of the item list.
+// the form, see the profile, add an item, reload and still see it, see
+// this browser and another device on "Your sessions" and log the other one
+// out, log out and land on the login page. It saves a screenshot of the
+// item list.
 func TestBrowserJourney(t *testing.T) {
 	chrome := chromium()
 	if chrome == "" {
@@ -89,6 +91,26 @@ func TestBrowserJourney(t *testing.T) {
 	items := browse(t, ctx, chromedp.Text(chromedp.CSS("#items")))
 	shot := browse(t, ctx, chromedp.FullScreenshot(90))
 
+	// Another device logs in; "Log out other devices" in the browser ends it.
+	phone := a.browserAs(uaSafariPhone)
+	phone.loginDemo()
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(a.srv.URL+"/sessions"),
+		chromedp.WaitVisible(chromedp.CSS("#sessions")),
+	)
+	if err != nil {
+		t.Fatalf("browser, opening the sessions page: %v", err)
+	}
+	sessions := browse(t, ctx, chromedp.Text(chromedp.CSS("#sessions")))
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#logout-others")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	if err != nil {
+		t.Fatalf("browser, logging out other devices: %v", err)
+	}
+	flash := browse(t, ctx, chromedp.Text(chromedp.CSS(".flash")))
+
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#logout")),
 		chromedp.WaitVisible(chromedp.CSS("#login-form")),
@@ -113,6 +135,12 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.Contains(items, itemName) {
 		t.Fatalf("after a reload the list reads %q, want it to hold %q", items, itemName)
+	}
+	if !strings.Contains(sessions, "Headless Chrome on Linux (this device)") || !strings.Contains(sessions, "Safari on iPhone") {
+		t.Fatalf("the sessions page reads %q, want this browser marked and the phone listed", sessions)
+	}
+	if flash != "Logged out 1 other device." || phone.loggedIn() {
+		t.Fatalf("after log out other devices the page says %q and the phone is logged in: %v", flash, phone.loggedIn())
 	}
 	if !strings.HasSuffix(location, "/login") || !strings.Contains(afterLogout, "You have been logged out.") {
 		t.Fatalf("after logout the browser is at %s showing %q", location, afterLogout)

@@ -100,13 +100,21 @@ func startApp(t *testing.T, dsn string) *testApp {
 // browser is one client with its own cookie jar. It sends the headers a
 // browser sends on a same-origin form post.
 type browser struct {
-	a *testApp
-	c *http.Client
+	a  *testApp
+	c  *http.Client
+	ua string // User-Agent, when not Go's default
 }
 
 func (a *testApp) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{a: a, c: &http.Client{Jar: jar}}
+}
+
+// browserAs is a browser that sends the User-Agent ua.
+func (a *testApp) browserAs(ua string) *browser {
+	b := a.browser()
+	b.ua = ua
+	return b
 }
 
 type response struct {
@@ -118,6 +126,9 @@ type response struct {
 
 func (b *browser) do(req *http.Request) response {
 	b.a.t.Helper()
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.a.t.Fatal(err)

@@ -22,7 +22,10 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"when": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }}
+	funcs := template.FuncMap{
+		"when": func(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") },
+		"age":  sessionAge,
+	}
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
@@ -71,6 +74,11 @@ func (a *App) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /items", a.requireLogin(a.itemsPage))
 	mux.HandleFunc("POST /items", a.requireLogin(a.addItem))
 	mux.HandleFunc("POST /items/remove", a.requireLogin(a.removeItem))
+	mux.HandleFunc("GET /sessions", a.requireLogin(a.sessionsPage))
+	mux.HandleFunc("POST /sessions/others", a.requireLogin(a.revokeOthers))
+	mux.HandleFunc("POST /sessions/revoke", a.requireLogin(a.revokeOne))
+	mux.HandleFunc("GET /password", a.requireLogin(a.passwordForm))
+	mux.HandleFunc("POST /password", a.requireLogin(a.changePassword))
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 }

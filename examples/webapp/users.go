@@ -142,3 +142,22 @@ func (u *users) byID(ctx context.Context, id int64) (User, error) {
 	user.Created = time.Unix(created, 0)
 	return user, err
 }
+
+// setPassword replaces the password of account id with next (checked by
+// validateSignup first), after checking the current one:
+// errBadCredentials when it is wrong.
+func (u *users) setPassword(ctx context.Context, id int64, current, next string) error {
+	user, err := u.byID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := u.authenticate(ctx, user.Email, current); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), u.cost)
+	if err != nil {
+		return err
+	}
+	_, err = u.db.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, string(hash), id)
+	return err
+}

@@ -29,30 +29,41 @@ type Options struct {
 	MaxDataSize      int
 	TouchThreshold   time.Duration
 	Codec            scs.Codec
+	Owner            store.OwnerFunc
+}
+
+// SchemaErrors recognise a backend's errors for a schema that is missing
+// or older than the store needs.
+type SchemaErrors struct {
+	NoTable  func(error) bool // the table does not exist
+	NoColumn func(error) bool // a column of a later migration does not exist
 }
 
 // Core is the backend-independent half of a store.
 type Core struct {
-	pkg       string // error prefix, e.g. "sqlitestore"
-	Table     sqlident.Name
-	Now       func() time.Time
-	MaxData   int
-	driver    Driver
-	noTable   func(error) bool
-	broken    error // set for a store that could not be built
-	reaper    *sessionsql.Reaper
-	touch     *touch // nil unless Options.TouchThreshold > 0
-	stats     counters
-	closed    atomic.Bool
-	closeOnce sync.Once
+	pkg         string // error prefix, e.g. "sqlitestore"
+	Table       sqlident.Name
+	Now         func() time.Time
+	MaxData     int
+	driver      Driver
+	schema      SchemaErrors
+	broken      error // set for a store that could not be built
+	reaper      *sessionsql.Reaper
+	touch       *touch // nil unless Options.TouchThreshold > 0
+	owner       store.OwnerFunc
+	ownerDriver OwnerDriver
+	stats       counters
+	closed      atomic.Bool
+	closeOnce   sync.Once
 }
 
 // New validates o, fills in its defaults and returns a Core whose errors
-// start with pkg. noTable recognises the driver's "table does not exist"
-// error so that it can be reported as store.ErrNoTable. The backend then
+// start with pkg. schema recognises the driver's errors for a missing table
+// or column, reported as store.ErrNoTable and store.ErrOldSchema. The
+// backend then
 // hands over its Driver with SetDriver (the driver needs the validated
 // table name first).
-func New(pkg string, o Options, noTable func(error) bool) (*Core, error) {
+func New(pkg string, o Options, schema SchemaErrors) (*Core, error) {
 	if o.TableName == "" {
 		o.TableName = store.DefaultTableName
 	}
@@ -66,7 +77,7 @@ func New(pkg string, o Options, noTable func(error) bool) (*Core, error) {
 	if o.MaxDataSize <= 0 {
 		o.MaxDataSize = store.DefaultMaxDataSize
 	}
-	c := &Core{pkg: pkg, Table: table, Now: o.Now, MaxData: o.MaxDataSize, noTable: noTable}
+	c := &Core{pkg: pkg, Table: table, Now: o.Now, MaxData: o.MaxDataSize, schema: schema, owner: o.Owner}
 	if o.TouchThreshold > 0 {
 		c.touch = newTouch(o.TouchThreshold, o.Codec)
 	}
@@ -81,9 +92,10 @@ func Broken(pkg string, err error) *Core {
 }
 
 // SetDriver installs the backend's SQL and starts background cleanup as o
-// asks.
+// asks. A driver that is also an OwnerDriver serves the owner index.
 func (c *Core) SetDriver(d Driver, o Options) {
 	c.driver = d
+	c.ownerDriver, _ = d.(OwnerDriver)
 	c.startCleanup(o)
 }
 
@@ -138,8 +150,10 @@ func (c *Core) Fail(ctx context.Context, op string, err error) error {
 	case errors.Is(err, store.ErrClosed), c.broken != nil && errors.Is(err, c.broken):
 	case c.closed.Load():
 		err = fmt.Errorf("%w: %w", store.ErrClosed, err)
-	case c.noTable != nil && c.noTable(err):
+	case c.schema.NoTable != nil && c.schema.NoTable(err):
 		err = fmt.Errorf("%w (table %s): %w", store.ErrNoTable, c.Table, err)
+	case c.schema.NoColumn != nil && c.schema.NoColumn(err):
+		err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, c.Table, err)
 	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}

@@ -68,12 +68,33 @@ func (c *Core) Commit(ctx context.Context, token string, data []byte, expiry tim
 	if data == nil {
 		data = []byte{} // data is NOT NULL; drivers send a nil slice as NULL
 	}
-	if err := c.driver.Commit(ctx, token, data, expiry); err != nil {
-		return c.fail(ctx, "commit", err)
+	if err := c.commit(ctx, token, data, expiry); err != nil {
+		return err
 	}
 	c.stats.writes.Add(1)
 	if c.touch != nil {
 		c.touch.forget(token) // the next Find reads what was just written
+	}
+	return nil
+}
+
+// commit writes one session, with its owner when the owner index is on.
+func (c *Core) commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	if c.owner == nil {
+		if err := c.driver.Commit(ctx, token, data, expiry); err != nil {
+			return c.fail(ctx, "commit", err)
+		}
+		return nil
+	}
+	if c.ownerDriver == nil {
+		return c.Fail(ctx, "commit", errNoOwner)
+	}
+	o, err := c.owned(token, data)
+	if err != nil {
+		return c.Fail(ctx, "commit", err)
+	}
+	if err := c.ownerDriver.CommitOwned(ctx, token, data, expiry, o, c.Now()); err != nil {
+		return c.fail(ctx, "commit", err)
 	}
 	return nil
 }

@@ -91,4 +91,5 @@ var cases = []testCase{
 	{"Closed", testClosed},
 	{"CloseUnderLoad", testCloseUnderLoad},
 	{"Concurrent", testConcurrent},
+	{"OwnerIndexOffSaysSo", testOwnerIndexOff},
 }

@@ -1,0 +1,172 @@
+package storecore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// OwnedRow is one of an owner's live sessions as the database holds it.
+type OwnedRow struct {
+	Token             string
+	Device            string
+	Created, LastSeen time.Time // zero when the row predates owner tracking
+	Expiry            time.Time
+}
+
+// OwnerDriver is the SQL of the owner index: the columns and index of
+// migration 2.
+type OwnerDriver interface {
+	// CommitOwned upserts data and expiry with the session's owner and
+	// device (NULL when empty), sets last_seen to now, and created to now
+	// for a new row.
+	CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner store.Owner, now time.Time) error
+	// OwnerRows returns owner's rows whose expiry is after now, most
+	// recently seen first.
+	OwnerRows(ctx context.Context, owner string, now time.Time) ([]OwnedRow, error)
+	// DeleteOwner deletes owner's rows, except the one stored under keep
+	// ("" keeps none).
+	DeleteOwner(ctx context.Context, owner, keep string) (int64, error)
+	// DeleteOwned deletes token's row if it belongs to owner.
+	DeleteOwned(ctx context.Context, owner, token string) (int64, error)
+}
+
+// MaxOwnerLength bounds an owner ID in bytes; MaxDeviceLength a device
+// description, which is cut to fit.
+const (
+	MaxOwnerLength  = 256
+	MaxDeviceLength = 200
+)
+
+// errNoOwner is what the owner methods report on a store without an
+// OwnerFunc.
+var errNoOwner = errors.New("the owner index is off: set Config.Owner (store.GobOwner(\"user_id\", \"\") for scs's default codec) and apply the migrations")
+
+// owned runs the OwnerFunc on data and checks what it returned.
+func (c *Core) owned(token string, data []byte) (store.Owner, error) {
+	o, err := c.owner(token, data)
+	if err != nil {
+		return store.Owner{}, fmt.Errorf("owner: %w", err)
+	}
+	if o.ID == "" {
+		return store.Owner{}, nil // an anonymous session records nothing
+	}
+	if !store.ValidToken(o.ID) || len(o.ID) > MaxOwnerLength {
+		return store.Owner{}, fmt.Errorf("owner: the owner ID must be 1 to %d bytes of UTF-8 without NUL", MaxOwnerLength)
+	}
+	o.Device = cleanDevice(o.Device)
+	return o, nil
+}
+
+// cleanDevice makes a device description safe to store: valid UTF-8, no
+// NUL, at most MaxDeviceLength bytes (cut at a character boundary).
+func cleanDevice(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= MaxDeviceLength {
+		return s
+	}
+	cut := MaxDeviceLength
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// ownerReady is Ready for the owner methods: it also refuses a store
+// without an OwnerFunc and an empty owner.
+func (c *Core) ownerReady(ctx context.Context, owner string) error {
+	if err := c.Ready(ctx); err != nil {
+		return err
+	}
+	if c.owner == nil || c.ownerDriver == nil {
+		return errNoOwner
+	}
+	if owner == "" {
+		return errors.New("the owner ID is empty")
+	}
+	return nil
+}
+
+// OwnerSessions is store.OwnerStore's OwnerSessions for every backend.
+func (c *Core) OwnerSessions(ctx context.Context, owner string) ([]store.SessionInfo, error) {
+	if err := c.ownerReady(ctx, owner); err != nil {
+		return nil, c.Fail(ctx, "owner sessions", err)
+	}
+	rows, err := c.ownerDriver.OwnerRows(ctx, owner, c.Now())
+	if err != nil {
+		return nil, c.fail(ctx, "owner sessions", err)
+	}
+	infos := make([]store.SessionInfo, 0, len(rows))
+	for _, r := range rows {
+		infos = append(infos, store.SessionInfo{
+			ID: store.SessionID(r.Token), Device: r.Device,
+			Created: r.Created, LastSeen: r.LastSeen, Expiry: r.Expiry,
+		})
+	}
+	return infos, nil
+}
+
+// RevokeOwner is store.OwnerStore's RevokeOwner for every backend.
+func (c *Core) RevokeOwner(ctx context.Context, owner, keep string) (int64, error) {
+	if err := c.ownerReady(ctx, owner); err != nil {
+		return 0, c.Fail(ctx, "revoke owner", err)
+	}
+	keepToken := ""
+	if keep != "" {
+		token, err := c.ownerToken(ctx, owner, keep)
+		if err != nil {
+			return 0, c.fail(ctx, "revoke owner", err)
+		}
+		keepToken = token
+	}
+	n, err := c.ownerDriver.DeleteOwner(ctx, owner, keepToken)
+	if err != nil {
+		return 0, c.fail(ctx, "revoke owner", err)
+	}
+	return n, nil
+}
+
+// RevokeSession is store.OwnerStore's RevokeSession for every backend.
+func (c *Core) RevokeSession(ctx context.Context, owner, id string) (bool, error) {
+	if err := c.ownerReady(ctx, owner); err != nil {
+		return false, c.Fail(ctx, "revoke session", err)
+	}
+	token, err := c.ownerToken(ctx, owner, id)
+	if err != nil || token == "" {
+		return false, c.failIf(ctx, "revoke session", err)
+	}
+	n, err := c.ownerDriver.DeleteOwned(ctx, owner, token)
+	if err != nil {
+		return false, c.fail(ctx, "revoke session", err)
+	}
+	return n > 0, nil
+}
+
+// ownerToken finds the stored token of owner's session id among owner's
+// rows (the owner index makes that a short list); "" when there is none.
+// Expired rows count too: revoking one is harmless.
+func (c *Core) ownerToken(ctx context.Context, owner, id string) (string, error) {
+	rows, err := c.ownerDriver.OwnerRows(ctx, owner, time.Time{})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if store.SessionID(r.Token) == id {
+			return r.Token, nil
+		}
+	}
+	return "", nil
+}
+
+// failIf is fail for a possibly nil error.
+func (c *Core) failIf(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return c.fail(ctx, op, err)
+}

@@ -1,0 +1,61 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/sessionsql/sessionsql/internal/storecore"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+var _ storecore.OwnerDriver = (*driver)(nil)
+
+func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner store.Owner, now time.Time) error {
+	var ownerID, device any // NULL unless set
+	if owner.ID != "" {
+		ownerID = owner.ID
+		if owner.Device != "" {
+			device = owner.Device
+		}
+	}
+	_, err := d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
+	return err
+}
+
+func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]storecore.OwnedRow, error) {
+	rows, err := d.reader.QueryContext(ctx, d.q.ownerRows, owner, now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storecore.OwnedRow
+	for rows.Next() {
+		var r storecore.OwnedRow
+		var created, lastSeen sql.NullInt64
+		var expiry int64
+		if err := rows.Scan(&r.Token, &r.Device, &created, &lastSeen, &expiry); err != nil {
+			return nil, err
+		}
+		r.Created, r.LastSeen, r.Expiry = unixMilli(created), unixMilli(lastSeen), time.UnixMilli(expiry)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// unixMilli is the time a nullable unix-millisecond column holds; the zero
+// time for NULL.
+func unixMilli(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64)
+}
+
+func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, error) {
+	return d.writes.exec(ctx, writeDeleteOwner, owner, keep)
+}
+
+func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {
+	return d.writes.exec(ctx, writeDeleteOwned, owner, token)
+}

@@ -1,0 +1,30 @@
+package sqlitestore
+
+import (
+	"context"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// OwnerSessions lists owner's live sessions, most recently seen first,
+// through the owner index: created, last seen, expiry, device and the ID
+// that revokes each (sessionsql.CurrentSessionID tells which is the
+// current request's). Needs Config.Owner.
+func (s *Store) OwnerSessions(ctx context.Context, owner string) ([]store.SessionInfo, error) {
+	return s.c.OwnerSessions(ctx, owner)
+}
+
+// RevokeOwner deletes every session of owner except the one whose ID is
+// keep: "log out other devices" with keep set to
+// sessionsql.CurrentSessionID, "log out everywhere" with keep "". It
+// returns how many sessions it deleted. Needs Config.Owner.
+func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, error) {
+	return s.c.RevokeOwner(ctx, owner, keep)
+}
+
+// RevokeSession deletes owner's session whose ID is id and reports whether
+// there was one; another owner's session is never touched. Needs
+// Config.Owner.
+func (s *Store) RevokeSession(ctx context.Context, owner, id string) (bool, error) {
+	return s.c.RevokeSession(ctx, owner, id)
+}

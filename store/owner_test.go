@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+func gobSession(t *testing.T, values map[string]any) []byte {
+	t.Helper()
+	b, err := scs.GobCodec{}.Encode(time.Now(), values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestGobOwner(t *testing.T) {
+	owner := store.GobOwner("user_id", "device")
+	cases := []struct {
+		name   string
+		values map[string]any
+		want   store.Owner
+	}{
+		{"int64 id", map[string]any{"user_id": int64(42), "device": "phone", "x": 1}, store.Owner{ID: "42", Device: "phone"}},
+		{"int id", map[string]any{"user_id": 7}, store.Owner{ID: "7"}},
+		{"string id", map[string]any{"user_id": "alice@example.com", "device": "laptop"}, store.Owner{ID: "alice@example.com", Device: "laptop"}},
+		{"anonymous", map[string]any{"cart": []string{"tea"}, "device": "phone"}, store.Owner{}},
+		{"device without owner", map[string]any{"device": "phone"}, store.Owner{}},
+		{"empty session", map[string]any{}, store.Owner{}},
+	}
+	for _, c := range cases {
+		got, err := owner("tok", gobSession(t, c.values))
+		if err != nil || got != c.want {
+			t.Errorf("%s: GobOwner = %+v, %v; want %+v", c.name, got, err, c.want)
+		}
+	}
+}
+
+// TestGobOwnerSkipsAnonymousDecoding: data without the owner key's bytes
+// is anonymous without being decoded (garbage would fail to decode).
+func TestGobOwnerSkipsAnonymousDecoding(t *testing.T) {
+	owner := store.GobOwner("user_id", "")
+	if got, err := owner("tok", []byte("not gob at all")); err != nil || got != (store.Owner{}) {
+		t.Fatalf("GobOwner(data without the key) = %+v, %v; want anonymous", got, err)
+	}
+	if _, err := owner("tok", []byte("not gob, but user_id")); err == nil || !strings.Contains(err.Error(), "decode") {
+		t.Fatalf("GobOwner(undecodable data holding the key) = %v, want a decode error", err)
+	}
+}
+
+// gobCodec is scs.GobCodec behind another type, so CodecOwner takes its
+// plain decode-everything path.
+type gobCodec struct{ scs.GobCodec }
+
+// jsonCodec is a codec other than gob, as some apps configure.
+type jsonCodec struct{}
+
+func (jsonCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
+	return json.Marshal(map[string]any{"deadline": deadline, "values": values})
+}
+
+func (jsonCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	var v struct {
+		Deadline time.Time      `json:"deadline"`
+		Values   map[string]any `json:"values"`
+	}
+	err := json.Unmarshal(b, &v)
+	return v.Deadline, v.Values, err
+}
+
+func TestCodecOwner(t *testing.T) {
+	data, _ := jsonCodec{}.Encode(time.Now(), map[string]any{"uid": "u-1", "ua": "phone"})
+	got, err := store.CodecOwner(jsonCodec{}, "uid", "ua")("tok", data)
+	if err != nil || got != (store.Owner{ID: "u-1", Device: "phone"}) {
+		t.Fatalf("CodecOwner = %+v, %v", got, err)
+	}
+}
+
+func TestSessionID(t *testing.T) {
+	a, b := store.SessionID("token-a"), store.SessionID("token-b")
+	if a == b || a != store.SessionID("token-a") {
+		t.Fatal("SessionID is not a function of the token alone")
+	}
+	if strings.Contains(a, "token") || len(a) != 22 {
+		t.Fatalf("SessionID = %q, want a 22-character digest", a)
+	}
+}
+
+// BenchmarkGobOwner is the cost the owner index adds to a Commit of a
+// logged-in session (an anonymous one costs a byte search).
+func BenchmarkGobOwner(b *testing.B) {
+	data, _ := scs.GobCodec{}.Encode(time.Now(), map[string]any{"user_id": int64(42), "name": "Ada", "flash": "Saved.", "cart": []string{"tea", "cake"}})
+	owner := store.GobOwner("user_id", "device")
+	b.ReportAllocs()
+	for b.Loop() {
+		if o, err := owner("tok", data); err != nil || o.ID != "42" {
+			b.Fatal(o, err)
+		}
+	}
+}
