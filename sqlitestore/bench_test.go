@@ -3,17 +3,23 @@ package sqlitestore_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql/sqlitestore"
+	"github.com/sessionsql/sessionsql/store"
 )
 
 // Micro-benchmarks of the per-request paths: go test -run '^$' -bench .
 // -benchmem ./sqlitestore. The comparisons with scs's stores live in bench/.
 
-func benchStore(b *testing.B) *sqlitestore.Store {
-	s, err := sqlitestore.Open(filepath.Join(b.TempDir(), "bench.db"), sqlitestore.Config{CleanupInterval: -1})
+func benchStore(b *testing.B) *sqlitestore.Store { return benchStoreWith(b, sqlitestore.Config{}) }
+
+func benchStoreWith(b *testing.B, cfg sqlitestore.Config) *sqlitestore.Store {
+	cfg.CleanupInterval = -1
+	s, err := sqlitestore.Open(filepath.Join(b.TempDir(), "bench.db"), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,9 +57,21 @@ func BenchmarkFindHitParallel(b *testing.B) {
 }
 
 func BenchmarkCommitUpdate(b *testing.B) {
-	s := benchStore(b)
+	benchCommitUpdate(b, benchStore(b), make([]byte, 300))
+}
+
+// BenchmarkCommitUpdateOwner is BenchmarkCommitUpdate of a logged-in
+// session with the owner index on.
+func BenchmarkCommitUpdateOwner(b *testing.B) {
+	data, err := scs.GobCodec{}.Encode(time.Now(), map[string]any{"user_id": int64(42), "cart": strings.Repeat("x", 250)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchCommitUpdate(b, benchStoreWith(b, sqlitestore.Config{Owner: store.GobOwner("user_id", "")}), data)
+}
+
+func benchCommitUpdate(b *testing.B, s *sqlitestore.Store, data []byte) {
 	ctx := context.Background()
-	data := make([]byte, 300)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := s.CommitCtx(ctx, "tok", data, time.Now().Add(time.Hour)); err != nil {

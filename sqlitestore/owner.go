@@ -19,7 +19,11 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 			device = owner.Device
 		}
 	}
-	_, err := d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
+	n, err := d.writes.exec(ctx, writeSameOwner, data, expiry.UnixMilli(), device, now.UnixMilli(), token, ownerID)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
 	return err
 }
 

@@ -15,6 +15,7 @@ const (
 	writeExpiredBatch  writeKind = "delete expired batch"
 	writeExpiredAllNow writeKind = "delete expired"
 	writeCommitOwned   writeKind = "commit with owner"
+	writeSameOwner     writeKind = "update with the same owner"
 	writeDeleteOwner   writeKind = "delete owner"
 	writeDeleteOwned   writeKind = "delete owned"
 )
@@ -30,6 +31,7 @@ func (q queries) writes(owner bool) map[writeKind]string {
 	}
 	if owner {
 		w[writeCommitOwned] = q.commitOwned
+		w[writeSameOwner] = q.updateSameOwner
 		w[writeDeleteOwner] = q.deleteOwner
 		w[writeDeleteOwned] = q.deleteOwned
 	}

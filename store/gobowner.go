@@ -14,31 +14,22 @@ import (
 // device the string under deviceKey, if deviceKey is not empty. A session
 // without ownerKey is anonymous.
 //
-// It is cheap on the paths every request takes. gob writes map keys as
-// plain bytes, so data without ownerKey's bytes is anonymous without being
-// decoded. And a session whose owner entry (and device entry) are byte for
-// byte what they were at the token's last decoded Commit has the same
-// owner, so it is not decoded again either; GobOwner remembers that much of
-// up to 2^17 recent tokens. Anything else is decoded in full.
+// It is cheap enough for every Commit: data without ownerKey's bytes is
+// anonymous at the cost of one byte search (gob writes map keys as plain
+// bytes), and otherwise it walks the gob stream's structure and reads just
+// the two entries, without decoding the session. Owner values of other
+// types, and anything it cannot walk, are decoded in full by CodecOwner.
 func GobOwner(ownerKey, deviceKey string) OwnerFunc {
 	full := CodecOwner(scs.GobCodec{}, ownerKey, deviceKey)
-	memo := newOwnerMemo()
-	key, devKey := []byte(ownerKey), []byte(deviceKey)
+	key := []byte(ownerKey)
 	return func(token string, data []byte) (Owner, error) {
 		if !bytes.Contains(data, key) {
-			memo.forget(token)
 			return Owner{}, nil
 		}
-		if m := memo.get(token); m != nil && m.matches(data, key, devKey) {
-			return m.owner, nil
+		if o, ok := gobOwnerScan(data, ownerKey, deviceKey); ok {
+			return o, nil
 		}
-		o, err := full(token, data)
-		if err != nil || o.ID == "" {
-			memo.forget(token)
-			return o, err
-		}
-		memo.remember(token, o, data, key, devKey)
-		return o, nil
+		return full(token, data)
 	}
 }
 
