@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"path"
+	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -23,15 +25,36 @@ func Up(ctx context.Context, db *sql.DB, d Dialect) error {
 	// may apply a migration between goose reading the version and running
 	// it. The loser's transaction fails (a duplicate column, say) and rolls
 	// back, and running Up again carries on from what the winner applied.
-	for attempt := 1; err != nil && d == SQLite && attempt < sqliteUpAttempts && ctx.Err() == nil; attempt++ {
+	for attempt := 1; d == SQLite && migrationRace(err) && attempt < sqliteUpAttempts; attempt++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		}
 		err = run(db, d, "up", up)
 	}
 	return err
 }
 
 // sqliteUpAttempts bounds how often Up runs on SQLite when an attempt
-// fails, which happens when processes migrate one file at the same time.
+// loses a race with another process migrating the same file.
 const sqliteUpAttempts = 5
+
+// migrationRace recognises the SQLite errors of two processes applying the
+// same migration at once: the loser finds the winner's column, index or
+// version row already there, or the file locked.
+func migrationRace(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"duplicate column name", "already exists", "UNIQUE constraint failed", "database is locked", "SQLITE_BUSY"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // UpTo applies the migrations of d up to and including version, for an
 // app that upgrades its schema one step at a time.

@@ -68,14 +68,15 @@ func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]
 }
 
 func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, error) {
-	return d.deleteRows(ctx, d.q.deleteOwner, owner, keep)
+	return d.execRows(ctx, d.q.deleteOwner, owner, keep)
 }
 
 func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {
-	return d.deleteRows(ctx, d.q.deleteOwned, owner, token)
+	return d.execRows(ctx, d.q.deleteOwned, owner, token)
 }
 
-func (d *driver) deleteRows(ctx context.Context, query string, args ...any) (int64, error) {
+// execRows runs a writing statement and reports the rows it touched.
+func (d *driver) execRows(ctx context.Context, query string, args ...any) (int64, error) {
 	var n int64
 	err := d.write(ctx, func(c *pgxpool.Conn) error {
 		tag, err := c.Exec(ctx, query, args...)
@@ -83,4 +84,26 @@ func (d *driver) deleteRows(ctx context.Context, query string, args ...any) (int
 		return err
 	})
 	return n, err
+}
+
+func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]storecore.UnownedRow, error) {
+	rows, err := d.pool.Query(ctx, d.q.unownedRows, now, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storecore.UnownedRow
+	for rows.Next() {
+		var r storecore.UnownedRow
+		if err := rows.Scan(&r.Token, &r.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {
+	device := pgtype.Text{String: owner.Device, Valid: owner.Device != ""}
+	return d.execRows(ctx, d.q.setOwner, token, owner.ID, device, now, data)
 }

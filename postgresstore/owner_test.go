@@ -10,6 +10,7 @@ import (
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql/store/storetest"
 
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -66,4 +67,23 @@ func TestOwnerListingUsesTheIndex(t *testing.T) {
 	if text := strings.Join(plan, "\n"); !strings.Contains(text, "sessions_owner_idx") {
 		t.Fatalf("the owner listing does not use sessions_owner_idx:\n%s", text)
 	}
+}
+
+// TestIndexOwners: sessions written before the owner index was on are
+// indexed by IndexOwners.
+func TestIndexOwners(t *testing.T) {
+	pool, _ := migratedPool(t)
+	cfg := postgresstore.Config{CleanupInterval: -1, Now: storetest.ClockFor(t).Now}
+	plain, err := postgresstore.NewWithConfig(pool, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	cfg.Owner = store.GobOwner(storetest.OwnerKey, storetest.DeviceKey)
+	owned, err := postgresstore.NewWithConfig(pool, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owned.Close()
+	storetest.CheckIndexOwners(t, plain, owned)
 }

@@ -12,6 +12,7 @@ type queries struct {
 	// The owner index (migration 2).
 	commitOwned, ownerRows   string
 	deleteOwner, deleteOwned string
+	unownedRows, setOwner    string
 }
 
 // reaperLockClass is the first key of the two-key advisory lock that keeps
@@ -47,6 +48,11 @@ func buildQueries(table string, asyncCommit bool) queries {
 WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
 		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token <> $2`, table),
 		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token = $2`, table),
+		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
+WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, table),
+		setOwner: fmt.Sprintf(`UPDATE %s SET owner = $2, device = $3,
+  created = coalesce(created, $4), last_seen = coalesce(last_seen, $4)
+WHERE token = $1 AND owner IS NULL AND data = $5`, table),
 
 		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
 		findWithExpiry: fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),

@@ -63,3 +63,28 @@ func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, er
 func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {
 	return d.writes.exec(ctx, writeDeleteOwned, owner, token)
 }
+
+func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]storecore.UnownedRow, error) {
+	rows, err := d.reader.QueryContext(ctx, d.q.unownedRows, now.UnixMilli(), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storecore.UnownedRow
+	for rows.Next() {
+		var r storecore.UnownedRow
+		if err := rows.Scan(&r.Token, &r.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {
+	var device any
+	if owner.Device != "" {
+		device = owner.Device
+	}
+	return d.writes.exec(ctx, writeSetOwner, token, owner.ID, device, now.UnixMilli(), data)
+}

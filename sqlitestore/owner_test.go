@@ -11,6 +11,7 @@ import (
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql/store/storetest"
 )
 
 // TestOwnerOnOldSchema: a store with the owner index over a table without
@@ -52,4 +53,23 @@ func TestOwnerListingUsesTheIndex(t *testing.T) {
 	if text := strings.Join(plan, "\n"); !strings.Contains(text, "USING INDEX sessions_owner_idx (owner=?)") {
 		t.Fatalf("the owner listing does not search sessions_owner_idx:\n%s", text)
 	}
+}
+
+// TestIndexOwners: sessions written before the owner index was on are
+// indexed by IndexOwners.
+func TestIndexOwners(t *testing.T) {
+	db := openMigrated(t, filepath.Join(t.TempDir(), "app.db"))
+	cfg := sqlitestore.Config{CleanupInterval: -1, Now: storetest.ClockFor(t).Now}
+	plain, err := sqlitestore.NewWithConfig(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	cfg.Owner = store.GobOwner(storetest.OwnerKey, storetest.DeviceKey)
+	owned, err := sqlitestore.NewWithConfig(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owned.Close()
+	storetest.CheckIndexOwners(t, plain, owned)
 }

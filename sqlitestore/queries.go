@@ -12,6 +12,7 @@ type queries struct {
 	// The owner index (migration 2).
 	commitOwned, ownerRows   string
 	updateSameOwner          string
+	unownedRows, setOwner    string
 	deleteOwner, deleteOwned string
 }
 
@@ -40,5 +41,10 @@ WHERE token = ?5 AND owner IS ?6`, table),
 WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
 		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
 		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
+		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
+WHERE owner IS NULL AND expiry > ? AND token > ? ORDER BY token LIMIT ?`, table),
+		setOwner: fmt.Sprintf(`UPDATE %s SET owner = ?2, device = ?3,
+  created = coalesce(created, ?4), last_seen = coalesce(last_seen, ?4)
+WHERE token = ?1 AND owner IS NULL AND data = ?5`, table),
 	}
 }

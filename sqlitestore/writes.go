@@ -18,6 +18,7 @@ const (
 	writeSameOwner     writeKind = "update with the same owner"
 	writeDeleteOwner   writeKind = "delete owner"
 	writeDeleteOwned   writeKind = "delete owned"
+	writeSetOwner      writeKind = "set owner"
 )
 
 // writes returns every write statement by kind; the owner index's only
@@ -34,6 +35,7 @@ func (q queries) writes(owner bool) map[writeKind]string {
 		w[writeSameOwner] = q.updateSameOwner
 		w[writeDeleteOwner] = q.deleteOwner
 		w[writeDeleteOwned] = q.deleteOwned
+		w[writeSetOwner] = q.setOwner
 	}
 	return w
 }

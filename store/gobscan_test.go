@@ -52,11 +52,11 @@ func randomValue(rng *rand.Rand, strs []string) any {
 	case 10:
 		return []byte(strs[rng.IntN(len(strs))])
 	case 11:
-		return profile{Name: strs[rng.IntN(len(strs))], Roles: []string{"a"}, Extra: map[string]any{"user_id": int64(9)}}
+		return profile{Name: strs[rng.IntN(len(strs))], Roles: []string{"a"}, Extra: map[string]any{"user_id": int64(9), "n": []uint{7}, "s": strs[rng.IntN(len(strs))]}}
 	case 12:
 		return map[string]any{"user_id": "nested", "device": "nested"}
 	case 13:
-		return []any{int64(1), "user_id", time.Now()}
+		return []any{int64(1), "user_id", time.Now(), []int{1}, map[string]any{"user_id": "inner"}}
 	case 14:
 		return ""
 	default:

@@ -21,9 +21,9 @@ type Owner struct {
 
 // OwnerFunc reads the owner of a session from its encoded data, as scs's
 // Codec produced it; token is the token the session is stored under, for
-// functions that remember what they saw. Stores call it on every Commit
-// when their Config sets one, from many goroutines at once; an error fails
-// that Commit. GobOwner is the one for scs's default codec.
+// functions that want it (GobOwner does not). Stores call it on every
+// Commit when their Config sets one, from many goroutines at once; an
+// error fails that Commit. GobOwner is the one for scs's default codec.
 type OwnerFunc func(token string, data []byte) (Owner, error)
 
 // SessionInfo describes one of an owner's live sessions.
@@ -52,13 +52,24 @@ type OwnerStore interface {
 
 	// RevokeOwner deletes every session of owner except the one whose
 	// SessionInfo.ID is keep (pass "" to delete them all: "log out
-	// everywhere"), and reports how many it deleted.
+	// everywhere"; a keep that names none of owner's sessions keeps none),
+	// and reports how many it deleted. For two minutes the store then
+	// refuses Commits of the revoked sessions, so that a request of a
+	// revoked device that was already running cannot write its session
+	// back when it finishes.
 	RevokeOwner(ctx context.Context, owner, keep string) (int64, error)
 
 	// RevokeSession deletes owner's session whose SessionInfo.ID is id, and
-	// reports whether there was one. A session of another owner is never
-	// deleted.
+	// reports whether there was one; its late Commits are refused as after
+	// RevokeOwner. A session of another owner is never deleted.
 	RevokeSession(ctx context.Context, owner, id string) (bool, error)
+
+	// IndexOwners records the owners of the live sessions written before
+	// the owner index was on (they get one at their next write anyway), so
+	// that listings and revocations see them at once, and reports how many
+	// it indexed. It reads the table in batches; run it once after turning
+	// the index on.
+	IndexOwners(ctx context.Context) (int64, error)
 }
 
 // SessionID is the SessionInfo.ID of the session stored under token: a

@@ -92,9 +92,21 @@ func TestSessionID(t *testing.T) {
 }
 
 // BenchmarkGobOwner is the cost the owner index adds to a Commit of a
-// logged-in session (an anonymous one costs a byte search).
+// logged-in session (an anonymous one costs a byte search): walked, for
+// sessions of basic values, times and slices of those, and decoded in
+// full for one holding a struct.
 func BenchmarkGobOwner(b *testing.B) {
-	data, _ := scs.GobCodec{}.Encode(time.Now(), map[string]any{"user_id": int64(42), "name": "Ada", "flash": "Saved.", "cart": []string{"tea", "cake"}})
+	values := map[string]any{"user_id": int64(42), "name": "Ada", "at": time.Now(), "cart": []string{"tea", "cake"}}
+	b.Run("walk", func(b *testing.B) { benchGobOwner(b, values) })
+	values["profile"] = profile{Name: "Ada"}
+	b.Run("decode", func(b *testing.B) { benchGobOwner(b, values) })
+}
+
+func benchGobOwner(b *testing.B, values map[string]any) {
+	data, err := scs.GobCodec{}.Encode(time.Now(), values)
+	if err != nil {
+		b.Fatal(err)
+	}
 	owner := store.GobOwner("user_id", "device")
 	b.ReportAllocs()
 	for b.Loop() {

@@ -3,10 +3,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log"
+	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -37,13 +40,13 @@ func main() {
 		io.WriteString(w, sessionManager.GetString(r.Context(), "message")+"\n")
 	})
 
-	srv := &http.Server{Addr: "localhost:4000", Handler: sessionManager.LoadAndSave(mux)}
-	go func() {
-		if err := srv.ListenAndServe(); err != http.ErrServerClosed {
-			log.Fatal(err)
-		}
-	}()
-	log.Println("listening on http://localhost:4000")
+	ln, err := net.Listen("tcp", cmp.Or(os.Getenv("ADDR"), "localhost:4000"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: sessionManager.LoadAndSave(mux)}
+	go srv.Serve(ln)
+	log.Printf("listening on http://%s", ln.Addr())
 	<-ctx.Done()
 	srv.Shutdown(context.Background()) // finish requests in flight, then the defers close the store
 }

@@ -102,6 +102,9 @@ func (a *App) passwordForm(w http.ResponseWriter, r *http.Request) {
 
 // changePassword sets a new password and logs out every other device: a
 // password change is what a user does when they fear someone else is in.
+// This session goes on under a new token (RenewToken deleted the old one,
+// and the new one is written when the response is), so every session the
+// user had before is revoked.
 func (a *App) changePassword(w http.ResponseWriter, r *http.Request) {
 	next := r.PostFormValue("password")
 	fail := func(msg string) {
@@ -128,7 +131,14 @@ func (a *App) changePassword(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, "change password", err)
 		return
 	}
-	n, err := a.backend.sessions.RevokeOwner(r.Context(), a.owner(r), sessionsql.CurrentSessionID(a.sm, r.Context()))
+	a.limiter.succeeded(account)
+	// A new token for this session too, as at login: whoever may have
+	// copied the old one is out with the other devices.
+	if err := a.sm.RenewToken(r.Context()); err != nil {
+		a.serverError(w, r, "renew token after a password change", err)
+		return
+	}
+	n, err := a.backend.sessions.RevokeOwner(r.Context(), a.owner(r), "")
 	if err != nil {
 		a.serverError(w, r, "revoke sessions after a password change", err)
 		return

@@ -123,10 +123,14 @@ func TestPasswordChangeLogsOutOtherDevices(t *testing.T) {
 			t.Fatalf("a too short new password: %d, want 422", r.status)
 		}
 
+		before := laptop.sessionCookie()
 		r = laptop.post("/password", url.Values{"current": {defaultDemoPassword}, "password": {"new-password-1"}})
 		mustContain(t, "after the password change", r.body, "Password changed. Logged out 1 other device.")
 		if phone.loggedIn() || !laptop.loggedIn() {
 			t.Fatal("the password change did not end exactly the other device's session")
+		}
+		if laptop.sessionCookie() == before || a.withCookie(before).loggedIn() {
+			t.Fatal("the session's token from before the password change still logs in")
 		}
 		if r := a.browser().login(defaultDemoEmail, defaultDemoPassword); r.status != http.StatusUnauthorized {
 			t.Fatalf("the old password still logs in: %d", r.status)

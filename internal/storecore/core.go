@@ -52,6 +52,7 @@ type Core struct {
 	touch       *touch // nil unless Options.TouchThreshold > 0
 	owner       store.OwnerFunc
 	ownerDriver OwnerDriver
+	revoked     tombstones // tokens the owner methods deleted lately
 	stats       counters
 	closed      atomic.Bool
 	closeOnce   sync.Once

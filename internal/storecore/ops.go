@@ -89,6 +89,9 @@ func (c *Core) commit(ctx context.Context, token string, data []byte, expiry tim
 	if c.ownerDriver == nil {
 		return c.Fail(ctx, "commit", errNoOwner)
 	}
+	if c.revoked.has(token, c.Now()) {
+		return nil // a request of a revoked device, finishing after the revoke
+	}
 	o, err := c.owned(token, data)
 	if err != nil {
 		return c.Fail(ctx, "commit", err)

@@ -34,6 +34,18 @@ type OwnerDriver interface {
 	DeleteOwner(ctx context.Context, owner, keep string) (int64, error)
 	// DeleteOwned deletes token's row if it belongs to owner.
 	DeleteOwned(ctx context.Context, owner, token string) (int64, error)
+	// UnownedRows returns up to limit live rows without an owner whose
+	// token sorts after after, in token order.
+	UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]UnownedRow, error)
+	// SetOwner records owner on token's row if it still has no owner and
+	// still holds data, with created and last_seen set to now where empty.
+	SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error)
+}
+
+// UnownedRow is a live session the owner index does not know yet.
+type UnownedRow struct {
+	Token string
+	Data  []byte
 }
 
 // MaxOwnerLength bounds an owner ID in bytes; MaxDeviceLength a device
@@ -116,14 +128,20 @@ func (c *Core) RevokeOwner(ctx context.Context, owner, keep string) (int64, erro
 	if err := c.ownerReady(ctx, owner); err != nil {
 		return 0, c.Fail(ctx, "revoke owner", err)
 	}
-	keepToken := ""
-	if keep != "" {
-		token, err := c.ownerToken(ctx, owner, keep)
-		if err != nil {
-			return 0, c.fail(ctx, "revoke owner", err)
-		}
-		keepToken = token
+	rows, err := c.ownerDriver.OwnerRows(ctx, owner, time.Time{})
+	if err != nil {
+		return 0, c.fail(ctx, "revoke owner", err)
 	}
+	keepToken := ""
+	doomed := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if keep != "" && store.SessionID(r.Token) == keep {
+			keepToken = r.Token
+		} else {
+			doomed = append(doomed, r.Token)
+		}
+	}
+	c.bury(doomed)
 	n, err := c.ownerDriver.DeleteOwner(ctx, owner, keepToken)
 	if err != nil {
 		return 0, c.fail(ctx, "revoke owner", err)
@@ -140,11 +158,24 @@ func (c *Core) RevokeSession(ctx context.Context, owner, id string) (bool, error
 	if err != nil || token == "" {
 		return false, c.failIf(ctx, "revoke session", err)
 	}
+	c.bury([]string{token})
 	n, err := c.ownerDriver.DeleteOwned(ctx, owner, token)
 	if err != nil {
 		return false, c.fail(ctx, "revoke session", err)
 	}
 	return n > 0, nil
+}
+
+// bury makes Commit refuse tokens for RevokedTTL, before they are
+// deleted, so that a request of a revoked device that is still running
+// cannot write its session back when it finishes.
+func (c *Core) bury(tokens []string) {
+	c.revoked.add(tokens, c.Now().Add(RevokedTTL))
+	if c.touch != nil {
+		for _, tok := range tokens {
+			c.touch.forget(tok)
+		}
+	}
 }
 
 // ownerToken finds the stored token of owner's session id among owner's
@@ -169,4 +200,44 @@ func (c *Core) failIf(ctx context.Context, op string, err error) error {
 		return nil
 	}
 	return c.fail(ctx, op, err)
+}
+
+// indexBatch is how many sessions IndexOwners reads at a time.
+const indexBatch = 500
+
+// IndexOwners is store.OwnerStore's IndexOwners for every backend: it
+// reads the live sessions without an owner in batches, runs the OwnerFunc
+// on each and records the owners found. A session written again meanwhile
+// is left to that write; one whose data the OwnerFunc cannot read is
+// skipped (its next Commit reports the error).
+func (c *Core) IndexOwners(ctx context.Context) (int64, error) {
+	if err := c.Ready(ctx); err != nil {
+		return 0, c.Fail(ctx, "index owners", err)
+	}
+	if c.owner == nil || c.ownerDriver == nil {
+		return 0, c.Fail(ctx, "index owners", errNoOwner)
+	}
+	var indexed int64
+	after := ""
+	for {
+		rows, err := c.ownerDriver.UnownedRows(ctx, c.Now(), after, indexBatch)
+		if err != nil {
+			return indexed, c.fail(ctx, "index owners", err)
+		}
+		for _, r := range rows {
+			o, err := c.owned(r.Token, r.Data)
+			if err != nil || o.ID == "" {
+				continue
+			}
+			n, err := c.ownerDriver.SetOwner(ctx, r.Token, r.Data, o, c.Now())
+			if err != nil {
+				return indexed, c.fail(ctx, "index owners", err)
+			}
+			indexed += n
+		}
+		if len(rows) < indexBatch {
+			return indexed, nil
+		}
+		after = rows[len(rows)-1].Token
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/sessionsql/sessionsql/internal/gobwalk"
 )
 
 // DefaultTouchMemory bounds the copies of recently found sessions the touch
@@ -21,6 +22,7 @@ const DefaultTouchMemory = 16 << 20
 type touch struct {
 	threshold time.Duration
 	codec     scs.Codec
+	gob       bool // codec is scs's gob codec: sessions can be walked
 	maxBytes  int
 
 	mu        sync.Mutex
@@ -37,6 +39,30 @@ type seen struct {
 	deadline   time.Time
 	values     map[string]any
 	decodeErr  error
+
+	walkOnce sync.Once // the walked session, for scs's gob codec
+	walked   gobwalk.Session
+	walkedOK bool
+}
+
+func (s *seen) walk() (gobwalk.Session, bool) {
+	s.walkOnce.Do(func() { s.walked, s.walkedOK = gobwalk.Parse(s.data) })
+	return s.walked, s.walkedOK
+}
+
+// entriesPool recycles the entry slices new sessions are walked into.
+var entriesPool = sync.Pool{New: func() any { return new([]gobwalk.Entry) }}
+
+// sameWalked compares data with s without decoding either, when both can
+// be walked (scs's gob codec, flat values); ok is false otherwise.
+func (s *seen) sameWalked(data []byte) (same, ok bool) {
+	w, ok := s.walk()
+	if !ok {
+		return false, false
+	}
+	buf := entriesPool.Get().(*[]gobwalk.Entry)
+	defer entriesPool.Put(buf)
+	return w.Same(data, buf)
 }
 
 func (s *seen) decoded(codec scs.Codec) (time.Time, map[string]any, error) {
@@ -48,7 +74,8 @@ func newTouch(threshold time.Duration, codec scs.Codec) *touch {
 	if codec == nil {
 		codec = scs.GobCodec{}
 	}
-	return &touch{threshold: threshold, codec: codec, maxBytes: DefaultTouchMemory, cur: map[string]*seen{}}
+	_, gob := codec.(scs.GobCodec)
+	return &touch{threshold: threshold, codec: codec, gob: gob, maxBytes: DefaultTouchMemory, cur: map[string]*seen{}}
 }
 
 // remember records what Find read. A session Find keeps returning
@@ -108,6 +135,11 @@ func (t *touch) unchanged(token string, data []byte, expiry time.Time) bool {
 	}
 	if bytes.Equal(s.data, data) {
 		return true
+	}
+	if t.gob {
+		if same, ok := s.sameWalked(data); ok {
+			return same
+		}
 	}
 	deadline, values, err := s.decoded(t.codec)
 	if err != nil {

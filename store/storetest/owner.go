@@ -65,6 +65,7 @@ var ownerCases = []struct {
 	{"MultiKeySessions", testOwnerMultiKey},
 	{"BadOwnerFailsTheCommit", testBadOwner},
 	{"DeviceIsCleaned", testDeviceCleaned},
+	{"RevokedStaysRevoked", testRevokedStaysRevoked},
 }
 
 // session encodes values the way scs's default codec does.
@@ -285,3 +286,68 @@ func testOwnerIndexOff(e *env) {
 		e.t.Fatal("RevokeSession without Config.Owner succeeded")
 	}
 }
+
+// testRevokedStaysRevoked: a request of a revoked device that was already
+// running finishes after the revoke and commits its session again; the
+// store does not write it back (for storecore's RevokedTTL, 2 minutes).
+func testRevokedStaysRevoked(e *ownerEnv) {
+	current := e.login(1, "laptop")
+	stolen := e.login(1, "somewhere else")
+	one := e.login(1, "phone")
+	inFlight := e.session(map[string]any{OwnerKey: int64(1), DeviceKey: "somewhere else", "cart": []string{"tea", "more"}})
+	if _, err := e.o.RevokeOwner(e.ctx(), "1", store.SessionID(current)); err != nil {
+		e.t.Fatal(err)
+	}
+	e.commit(stolen, inFlight, e.in(time.Hour)) // the in-flight request ends
+	e.wantMissing(stolen)
+	if _, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(current)); err != nil {
+		e.t.Fatal(err)
+	}
+	e.commit(current, e.session(map[string]any{OwnerKey: int64(1)}), e.in(time.Hour))
+	e.wantMissing(current)
+	e.wantMissing(one)
+	e.wantListed("1")
+
+	e.clock.Advance(3 * time.Minute) // long after any request of that time
+	e.commit(stolen, inFlight, e.in(time.Hour))
+	e.wantLive(stolen)
+}
+
+// CheckIndexOwners checks IndexOwners: sessions that plain (a store
+// without an OwnerFunc) wrote into the table that owned (the same table,
+// with store.GobOwner(OwnerKey, DeviceKey)) reads are indexed by
+// IndexOwners, anonymous and expired ones are left alone, and a second run
+// finds nothing to do. Both stores must use ClockFor(t).Now.
+func CheckIndexOwners(t *testing.T, plain store.Store, owned OwnerIndexStore) {
+	t.Helper()
+	e := &ownerEnv{env: env{t: t, s: plain, clock: ClockFor(t)}, o: owned}
+	var mine []string
+	for range 3*indexBatchHint + 7 { // more than one batch
+		mine = append(mine, e.login(1, "laptop"))
+	}
+	theirs := e.login(2, "")
+	e.commit(token(), e.session(map[string]any{"cart": []string{"tea"}}), e.in(time.Hour))
+	gone := token()
+	e.commit(gone, e.session(map[string]any{OwnerKey: int64(1)}), e.in(time.Second))
+	e.clock.Advance(time.Minute)
+	e.wantListed("1") // nothing indexed yet
+
+	n, err := owned.IndexOwners(e.ctx())
+	if err != nil || n != int64(len(mine)+1) {
+		t.Fatalf("IndexOwners = %d, %v; want %d", n, err, len(mine)+1)
+	}
+	if got := len(e.list("1")); got != len(mine) {
+		t.Fatalf("after IndexOwners owner 1 has %d sessions listed, want %d", got, len(mine))
+	}
+	e.wantListed("2", theirs)
+	if in := e.list("1")[0]; in.Device != "laptop" || in.Created.IsZero() {
+		t.Fatalf("an indexed session reads %+v, want its device and a creation time", in)
+	}
+	if n, err := owned.IndexOwners(e.ctx()); err != nil || n != 0 {
+		t.Fatalf("IndexOwners again = %d, %v; want 0", n, err)
+	}
+}
+
+// indexBatchHint times three is more sessions than one batch of
+// IndexOwners reads (500), so that CheckIndexOwners crosses batches.
+const indexBatchHint = 200
