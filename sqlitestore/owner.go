@@ -19,10 +19,12 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 			device = owner.Device
 		}
 	}
-	n, err := d.writes.exec(ctx, writeSameOwner, data, expiry.UnixMilli(), device, now.UnixMilli(), token, ownerID)
+	n, err := d.writes.exec(ctx, writeSameOwner, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
 	if err != nil || n > 0 {
 		return err
 	}
+	// The row belongs to another owner (or to none) now: a login or a
+	// logout that kept the token.
 	_, err = d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
 	return err
 }

@@ -11,7 +11,7 @@ type queries struct {
 
 	// The owner index (migration 2).
 	commitOwned, ownerRows   string
-	updateSameOwner          string
+	upsertSameOwner          string
 	unownedRows, setOwner    string
 	deleteOwner, deleteOwned string
 }
@@ -32,11 +32,16 @@ ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
   owner = excluded.owner, device = excluded.device, last_seen = excluded.last_seen`, table),
-		// The usual Commit of a logged-in session: its owner is what the
-		// row holds already. Leaving owner out of the SET list keeps SQLite
-		// from rewriting the row's owner index entry.
-		updateSameOwner: fmt.Sprintf(`UPDATE %s SET data = ?1, expiry = ?2, device = ?3, last_seen = ?4
-WHERE token = ?5 AND owner IS ?6`, table),
+		// The usual Commit: a new session, or one whose owner is what the
+		// row holds already. Leaving owner out of the conflict's SET list
+		// keeps SQLite from rewriting the row's owner index entry; when the
+		// owner did change, nothing is written (no row changes) and
+		// commitOwned runs instead.
+		upsertSameOwner: fmt.Sprintf(`INSERT INTO %s (token, data, expiry, owner, device, created, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
+  device = excluded.device, last_seen = excluded.last_seen
+WHERE owner IS excluded.owner`, table),
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, CAST(expiry AS INTEGER) FROM %s
 WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
 		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),

@@ -15,7 +15,7 @@ const (
 	writeExpiredBatch  writeKind = "delete expired batch"
 	writeExpiredAllNow writeKind = "delete expired"
 	writeCommitOwned   writeKind = "commit with owner"
-	writeSameOwner     writeKind = "update with the same owner"
+	writeSameOwner     writeKind = "commit with the same owner"
 	writeDeleteOwner   writeKind = "delete owner"
 	writeDeleteOwned   writeKind = "delete owned"
 	writeSetOwner      writeKind = "set owner"
@@ -32,7 +32,7 @@ func (q queries) writes(owner bool) map[writeKind]string {
 	}
 	if owner {
 		w[writeCommitOwned] = q.commitOwned
-		w[writeSameOwner] = q.updateSameOwner
+		w[writeSameOwner] = q.upsertSameOwner
 		w[writeDeleteOwner] = q.deleteOwner
 		w[writeDeleteOwned] = q.deleteOwned
 		w[writeSetOwner] = q.setOwner
