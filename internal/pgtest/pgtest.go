@@ -31,7 +31,11 @@ var (
 // TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main without the exit: it returns the status, for a TestMain that
+// has cleaning up of its own to do.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if n := skipped.Load(); n > 0 {
 		fmt.Fprintf(os.Stderr, "pgtest: skipped %d PostgreSQL tests: %v\n", n, startErr)
@@ -43,7 +47,7 @@ func Main(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // knownLeaks are goroutines that are not ours to stop: scs.New always

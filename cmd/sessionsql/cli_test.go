@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/sessionsql/sessionsql/internal/pgtest"
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// binary is the sessionsql command built for the tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sessionsql-cli-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "sessionsql")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := pgtest.Run(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs the built command and returns its status and output.
+func cli(t *testing.T, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		return exit.ExitCode(), out.String(), errOut.String()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0, out.String(), errOut.String()
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	status, out, errOut := cli(t, args...)
+	if status != 0 {
+		t.Fatalf("sessionsql %s: status %d\n%s%s", strings.Join(args, " "), status, out, errOut)
+	}
+	return out
+}
+
+// backends gives each test a fresh database: a SQLite file path or a
+// PostgreSQL URL whose search_path is a fresh schema.
+var backends = map[string]func(t *testing.T) string{
+	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "sessions.db") },
+	"postgres": func(t *testing.T) string { return pgtest.URL(t, pgtest.Schema(t)) },
+}
+
+func eachBackend(t *testing.T, fn func(t *testing.T, db string)) {
+	for name, newDB := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newDB(t))
+		})
+	}
+}
+
+// openStore opens db's sessions table the way the commands do, until t
+// ends.
+func openStore(t *testing.T, db string) ownerStore {
+	t.Helper()
+	d, err := open(context.Background(), target{db: db, table: "sessions"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	st, err := d.store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// seed writes sessions through a store with the owner index on: live ones
+// of owners 42 (three) and 7 (one), one anonymous, and expired ones.
+func seed(t *testing.T, db string, expired int) (ids []string) {
+	t.Helper()
+	st := openStore(t, db)
+	commit := func(token string, values map[string]any, expiry time.Time) {
+		data, err := scs.GobCodec{}.Encode(expiry, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Commit(token, data, expiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live := time.Now().Add(time.Hour)
+	for i, owner := range []int64{42, 42, 42, 7} {
+		tok := "live-" + string(rune('a'+i))
+		commit(tok, map[string]any{"user_id": owner}, live)
+		if owner == 42 {
+			ids = append(ids, store.SessionID(tok))
+		}
+	}
+	commit("anonymous", map[string]any{"cart": "tea"}, live)
+	for i := range expired {
+		commit("old-"+string(rune('a'+i%26))+string(rune('a'+i/26)), map[string]any{"user_id": int64(1)}, time.Now().Add(-time.Hour))
+	}
+	return ids
+}
+
+func stats(t *testing.T, db string) tableStats {
+	t.Helper()
+	var s tableStats
+	if err := json.Unmarshal([]byte(mustRun(t, "stats", "--db", db, "--json")), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestCommands runs every command end to end on both backends.
+func TestCommands(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db string) {
+		out := mustRun(t, "migrate", "up", "--db", db)
+		if !strings.Contains(out, "applied  00002_session_owner.sql") {
+			t.Fatalf("migrate up printed:\n%s", out)
+		}
+		ids := seed(t, db, 600)
+
+		s := stats(t, db)
+		if s.Live != 5 || s.Expired != 600 || !s.OwnerIndex || s.OldestExpiry == nil || s.TableBytes <= 0 || s.IndexBytes <= 0 {
+			t.Fatalf("stats: %+v", s)
+		}
+		if len(s.BusiestOwners) == 0 || s.BusiestOwners[0] != (ownerCount{Owner: "42", Sessions: 3}) {
+			t.Fatalf("busiest owners: %+v", s.BusiestOwners)
+		}
+		text := mustRun(t, "stats", "--db", db)
+		for _, want := range []string{"live sessions     5", "expired sessions  600", "busiest owners", "42: 3 sessions"} {
+			if !strings.Contains(text, want) {
+				t.Fatalf("stats does not say %q:\n%s", want, text)
+			}
+		}
+
+		out = mustRun(t, "prune", "--db", db, "--batch", "250", "--pause", "1ms")
+		if !strings.Contains(out, "pruned 600 expired sessions") || !strings.Contains(out, "in 3 batches") {
+			t.Fatalf("prune printed:\n%s", out)
+		}
+		if s := stats(t, db); s.Expired != 0 || s.Live != 5 {
+			t.Fatalf("after prune: %+v", s)
+		}
+
+		out = mustRun(t, "revoke", "--db", db, "--owner", "42", "--except", ids[0])
+		if !strings.Contains(out, "revoked 2 sessions of owner 42") {
+			t.Fatalf("revoke printed:\n%s", out)
+		}
+		out = mustRun(t, "revoke", "--db", db, "--all")
+		if !strings.Contains(out, "revoked every session: 3 deleted") {
+			t.Fatalf("revoke --all printed:\n%s", out)
+		}
+
+		out = mustRun(t, "migrate", "down", "--db", db)
+		if !strings.Contains(out, "pending  00002_session_owner.sql") {
+			t.Fatalf("migrate down printed:\n%s", out)
+		}
+		if s := stats(t, db); s.OwnerIndex {
+			t.Fatal("stats sees an owner index after rolling migration 2 back")
+		}
+	})
+}
+
+// TestErrors: each mistake an operator makes gets a non-zero status and a
+// message saying what to do.
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		args   []string
+		status int
+		says   string
+	}{
+		{"no command", nil, 2, "Usage: sessionsql <command>"},
+		{"unknown command", []string{"vacuum"}, 2, `unknown command "vacuum"`},
+		{"no database", []string{"stats"}, 1, "pass --db"},
+		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 1, "not a valid PostgreSQL URL"},
+		{"other URL", []string{"stats", "--db", "mysql://x"}, 1, "neither a postgres:// URL nor a SQLite file"},
+		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
+		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
+		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 1, "--table"},
+		{"revoke without a target", []string{"revoke", "--db", "x.db"}, 2, "say --owner ID or --all"},
+		{"migrate without an action", []string{"migrate", "--db", "x.db"}, 2, "say up, down or status"},
+		{"unknown flag", []string{"prune", "--fast"}, 2, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		status, out, errOut := cli(t, c.args...)
+		if status != c.status || !strings.Contains(out+errOut, c.says) {
+			t.Errorf("%s: status %d, output:\n%s%s\nwant status %d saying %q", c.name, status, out, errOut, c.status, c.says)
+		}
+	}
+}
+
+// TestMissingTable: a database without the schema says to run migrate up.
+func TestMissingTable(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db string) {
+		if strings.HasSuffix(db, ".db") { // an empty SQLite file
+			f, err := os.Create(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+		for _, args := range [][]string{{"stats"}, {"prune"}, {"revoke", "--all"}} {
+			status, out, errOut := cli(t, append(args, "--db", db)...)
+			if status != 1 || !strings.Contains(errOut, "run `sessionsql migrate up` first") {
+				t.Errorf("%v on a database without the table: status %d\n%s%s", args, status, out, errOut)
+			}
+		}
+	})
+}
+
+// TestLockedSQLiteFile: a file another process is writing gives a clear
+// error after the busy timeout instead of hanging.
+func TestLockedSQLiteFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	mustRun(t, "migrate", "up", "--db", path)
+	seed(t, path, 3)
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	status, out, errOut := cli(t, "prune", "--db", path)
+	if status != 1 || !strings.Contains(errOut, "locked by another process") {
+		t.Fatalf("prune on a locked file: status %d\n%s%s", status, out, errOut)
+	}
+}
+
+// TestHelp: every command explains itself, with examples, and exits 0.
+func TestHelp(t *testing.T) {
+	for _, c := range append(commands, command{name: "--help"}) {
+		args := []string{c.name, "--help"}
+		if c.name == "--help" {
+			args = args[:1]
+		}
+		status, out, errOut := cli(t, args...)
+		if status != 0 || !strings.Contains(out+errOut, "sessionsql") {
+			t.Errorf("sessionsql %s: status %d\n%s%s", strings.Join(args, " "), status, out, errOut)
+		}
+		if c.name != "--help" && !strings.Contains(errOut, "Examples:") {
+			t.Errorf("sessionsql %s --help shows no examples", c.name)
+		}
+	}
+}
+
+// TestPruneStopsBetweenBatches: an interrupt ends the run before the next
+// batch, and says so.
+func TestPruneStopsBetweenBatches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	mustRun(t, "migrate", "up", "--db", path)
+	seed(t, path, 10)
+	st := openStore(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := prune(ctx, st, 3, 0, func(p pruneStats) {
+		if p.batches == 2 {
+			cancel() // Ctrl-C during the second batch
+		}
+	})
+	if err != nil || !p.stopped || p.batches != 2 || p.deleted != 6 {
+		t.Fatalf("prune after an interrupt: %+v, %v; want stopped after 2 full batches", p, err)
+	}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql/internal/sqlident"
+	"github.com/sessionsql/sessionsql/migrations"
+	"github.com/sessionsql/sessionsql/postgresstore"
+	"github.com/sessionsql/sessionsql/sqlitestore"
+	"github.com/sessionsql/sessionsql/store"
+
+	_ "modernc.org/sqlite"
+)
+
+// database is an open --db.
+type database struct {
+	dialect migrations.Dialect
+	where   string // for messages: the file, or the URL without its password
+	db      *sql.DB
+	pool    *pgxpool.Pool // PostgreSQL only
+	table   sqlident.Name
+}
+
+// ownerStore is a store with the owner methods.
+type ownerStore interface {
+	store.Store
+	store.OwnerStore
+}
+
+// connectTimeout bounds reaching the database.
+const connectTimeout = 10 * time.Second
+
+// sqliteBusyTimeout is how long a command waits for a SQLite file another
+// process holds.
+const sqliteBusyTimeout = 5 * time.Second
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// open opens t's database. create allows a SQLite file that does not exist
+// yet (for migrate up).
+func open(ctx context.Context, t target, create bool) (*database, error) {
+	if t.db == "" {
+		return nil, errors.New("no database: pass --db with a SQLite file or a postgres:// URL, or set DATABASE_URL")
+	}
+	table, err := sqlident.Parse(t.table)
+	if err != nil {
+		return nil, fmt.Errorf("--table: %w", err)
+	}
+	if isPostgresURL(t.db) {
+		return openPostgres(ctx, t.db, table)
+	}
+	if strings.Contains(t.db, "://") {
+		return nil, fmt.Errorf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db)
+	}
+	return openSQLite(ctx, t.db, table, create)
+}
+
+func openPostgres(ctx context.Context, dsn string, table sqlident.Name) (*database, error) {
+	where := "PostgreSQL (unparsable URL)"
+	if u, err := url.Parse(dsn); err == nil {
+		where = "PostgreSQL at " + u.Redacted()
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("--db is not a valid PostgreSQL URL: %w", err)
+	}
+	cfg.MaxConns = 4
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach %s: %w", where, err)
+	}
+	return &database{dialect: migrations.Postgres, where: where, db: stdlib.OpenDBFromPool(pool), pool: pool, table: table}, nil
+}
+
+func openSQLite(ctx context.Context, path string, table sqlident.Name, create bool) (*database, error) {
+	if _, err := os.Stat(path); err != nil && !create {
+		return nil, fmt.Errorf("no SQLite file at %s: create its schema with `sessionsql migrate up --db %s`", path, path)
+	}
+	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)", (&url.URL{Path: path}).EscapedPath(), sqliteBusyTimeout.Milliseconds())
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	d := &database{dialect: migrations.SQLite, where: "SQLite file " + path, db: db, table: table}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, d.explain(fmt.Errorf("open: %w", err))
+	}
+	return d, nil
+}
+
+func (d *database) close() {
+	d.db.Close()
+	if d.pool != nil {
+		d.pool.Close()
+	}
+}
+
+// store returns a sessionsql store over the database with background
+// cleanup off; the owner methods are on (the CLI never commits, so the
+// OwnerFunc is never called).
+func (d *database) store() (ownerStore, error) {
+	owner := store.GobOwner("user_id", "")
+	if d.pool != nil {
+		return postgresstore.NewWithConfig(d.pool, postgresstore.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: owner})
+	}
+	return sqlitestore.NewWithConfig(d.db, sqlitestore.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: owner})
+}
+
+// explain turns the errors operators meet into what to do about them.
+func (d *database) explain(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNoTable), noTable(err):
+		return fmt.Errorf("the table %s does not exist in %s: run `sessionsql migrate up` first (%w)", d.table, d.where, err)
+	case errors.Is(err, store.ErrOldSchema):
+		return fmt.Errorf("the table %s in %s needs the latest migrations: run `sessionsql migrate up` (%w)", d.table, d.where, err)
+	case locked(err):
+		return fmt.Errorf("%s is locked by another process (waited %v); try again when it is done (%w)", d.where, sqliteBusyTimeout, err)
+	}
+	return err
+}
+
+// noTable recognises a missing table in the errors of the SQL the CLI runs
+// itself: PostgreSQL's SQLSTATE 42P01, SQLite's "no such table".
+func noTable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42P01" || strings.Contains(err.Error(), "no such table")
+}
+
+// locked recognises SQLite's busy error.
+func locked(err error) bool {
+	return strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY")
+}

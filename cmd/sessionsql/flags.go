@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// errHelp means --help was asked for and printed: exit status 0.
+var errHelp = errors.New("help")
+
+// target is where a command works: --db and --table.
+type target struct {
+	db, table string
+}
+
+// newFlags returns a flag set for command name, with --db and --table
+// bound to t, and a usage text made of synopsis and examples.
+func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *target) *flag.FlagSet {
+	fs := flag.NewFlagSet("sessionsql "+name, flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.StringVar(&t.db, "db", os.Getenv("DATABASE_URL"), "a SQLite file, or a postgres:// URL (default $DATABASE_URL)")
+	fs.StringVar(&t.table, "table", "sessions", "the session table, \"table\" or \"schema.table\"")
+	fs.Usage = func() {
+		fmt.Fprintf(errOut, "Usage: sessionsql %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+		fmt.Fprintf(errOut, "\nExamples:\n  %s\n", strings.Join(examples, "\n  "))
+	}
+	return fs
+}
+
+// parse parses args, mapping --help to errHelp and mistakes to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return errHelp
+	case err != nil:
+		return errUsage
+	}
+	return nil
+}
+
+// usageError prints msg and the command's usage, for errUsage.
+func usageError(fs *flag.FlagSet, msg string) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
+	fs.Usage()
+	return errUsage
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sessionsql/sessionsql/migrations"
+)
+
+func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var t target
+	fs := newFlags("migrate", "migrate up|down|status [--db DB]", []string{
+		"sessionsql migrate up --db sessions.db",
+		"DATABASE_URL=postgres://app@db/app sessionsql migrate up",
+		"sessionsql migrate status --db postgres://app@db/app",
+		"sessionsql migrate down --db sessions.db   # rolls back the latest migration",
+	}, errOut, &t)
+	op := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") { // migrate up --db ...
+		op, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if op == "" && fs.NArg() == 1 { // migrate --db ... up
+		op = fs.Arg(0)
+	} else if fs.NArg() != 0 || op == "" {
+		return usageError(fs, "say up, down or status")
+	}
+	if op != "up" && op != "down" && op != "status" {
+		return usageError(fs, fmt.Sprintf("unknown migrate action %q; say up, down or status", op))
+	}
+	d, err := open(ctx, t, op == "up")
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	switch op {
+	case "up":
+		if err := migrations.Up(ctx, d.db, d.dialect); err != nil {
+			return d.explain(err)
+		}
+	case "down":
+		if err := migrations.Down(ctx, d.db, d.dialect); err != nil {
+			return d.explain(err)
+		}
+	}
+	list, err := migrations.List(ctx, d.db, d.dialect)
+	if err != nil {
+		return d.explain(err)
+	}
+	fmt.Fprintf(out, "%s (version table %s):\n", d.where, migrations.VersionTable)
+	for _, st := range list {
+		state := "pending"
+		if st.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(out, "  %-8s %s\n", state, st.Name)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// pruneStats is what a prune did.
+type pruneStats struct {
+	deleted  int64
+	batches  int
+	elapsed  time.Duration
+	stopped  bool // Ctrl-C ended it early
+	lockWait int  // tries that found another instance pruning
+}
+
+func (p pruneStats) rate() float64 {
+	if p.elapsed <= 0 {
+		return 0
+	}
+	return float64(p.deleted) / p.elapsed.Seconds()
+}
+
+func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var t target
+	var batch int
+	var pause time.Duration
+	var progress bool
+	fs := newFlags("prune", "prune [--db DB] [--batch N] [--pause D]", []string{
+		"sessionsql prune --db sessions.db",
+		"*/15 * * * * DATABASE_URL=postgres://app@db/app sessionsql prune   # a crontab line",
+		"sessionsql prune --db postgres://app@db/app --batch 1000 --pause 50ms",
+	}, errOut, &t)
+	fs.IntVar(&batch, "batch", 250, "rows per batch, each its own short transaction")
+	fs.DurationVar(&pause, "pause", 10*time.Millisecond, "rest between batches, so live traffic gets its turn")
+	fs.BoolVar(&progress, "progress", isTerminal(out), "show progress while running (default: when output is a terminal)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || batch <= 0 {
+		return usageError(fs, "prune takes no arguments and a positive --batch")
+	}
+	d, err := open(ctx, t, false)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	st, err := d.store()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	p, err := prune(ctx, st, batch, pause, func(p pruneStats) {
+		if progress {
+			fmt.Fprintf(out, "\rdeleted %d expired sessions in %d batches (%.0f rows/s)", p.deleted, p.batches, p.rate())
+		}
+	})
+	if progress {
+		fmt.Fprintln(out)
+	}
+	verb := "pruned"
+	if p.stopped {
+		verb = "stopped after pruning"
+	}
+	fmt.Fprintf(out, "%s %d expired sessions from %s in %d batches, %v (%.0f rows/s)\n",
+		verb, p.deleted, d.where, p.batches, p.elapsed.Round(time.Millisecond), p.rate())
+	return d.explain(err)
+}
+
+// prune deletes expired sessions batch by batch until a batch comes back
+// short. Each batch runs to its end even when ctx ends (an interrupt stops
+// the run between batches, never inside one). When another instance holds
+// the table's reaper lock (PostgreSQL), it waits and tries again.
+func prune(ctx context.Context, st store.Store, batch int, pause time.Duration, report func(pruneStats)) (pruneStats, error) {
+	var p pruneStats
+	start := time.Now()
+	for {
+		if ctx.Err() != nil {
+			p.stopped = true
+			p.elapsed = time.Since(start)
+			return p, nil
+		}
+		n, err := st.DeleteExpired(context.WithoutCancel(ctx), batch)
+		if errors.Is(err, store.ErrLockHeld) {
+			p.lockWait++
+			sleep(ctx, time.Second)
+			continue
+		}
+		if err != nil {
+			p.elapsed = time.Since(start)
+			return p, err
+		}
+		p.deleted += n
+		p.batches++
+		p.elapsed = time.Since(start)
+		report(p)
+		if n < int64(batch) {
+			return p, nil
+		}
+		sleep(ctx, pause)
+	}
+}
+
+// sleep waits d or until ctx ends; it reports whether it waited d.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var t target
+	var owner, except string
+	var all bool
+	fs := newFlags("revoke", "revoke --owner ID [--except SESSION-ID] | --all  [--db DB]", []string{
+		"sessionsql revoke --db sessions.db --owner 42                  # log user 42 out everywhere",
+		"sessionsql revoke --db sessions.db --owner 42 --except Xy9...  # keep the session with that ID",
+		"sessionsql revoke --db postgres://app@db/app --all             # log everybody out",
+	}, errOut, &t)
+	fs.StringVar(&owner, "owner", "", "delete the sessions of this owner (the owner index's ID, e.g. a user id)")
+	fs.StringVar(&except, "except", "", "with --owner: keep the session with this ID (as OwnerSessions and CurrentSessionID give it)")
+	fs.BoolVar(&all, "all", false, "delete every session in the table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() != 0:
+		return usageError(fs, "revoke takes no arguments")
+	case all == (owner != ""):
+		return usageError(fs, "say --owner ID or --all")
+	case all && except != "":
+		return usageError(fs, "--except goes with --owner")
+	}
+	d, err := open(ctx, t, false)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if all {
+		res, err := d.db.ExecContext(ctx, "DELETE FROM "+d.table.Quoted())
+		if err != nil {
+			return d.explain(err)
+		}
+		n, _ := res.RowsAffected()
+		fmt.Fprintf(out, "revoked every session: %d deleted from %s\n", n, d.where)
+		return nil
+	}
+	st, err := d.store()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.RevokeOwner(ctx, owner, except)
+	if err != nil {
+		return d.explain(err)
+	}
+	fmt.Fprintf(out, "revoked %d sessions of owner %s in %s\n", n, owner, d.where)
+	return nil
+}

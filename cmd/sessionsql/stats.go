@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sessionsql/sessionsql/migrations"
+)
+
+// tableStats is what stats reports.
+type tableStats struct {
+	Database      string       `json:"database"`
+	Table         string       `json:"table"`
+	Live          int64        `json:"live"`
+	Expired       int64        `json:"expired"`
+	OldestExpiry  *time.Time   `json:"oldest_expiry,omitempty"`
+	NewestExpiry  *time.Time   `json:"newest_expiry,omitempty"`
+	TableBytes    int64        `json:"table_bytes"`
+	IndexBytes    int64        `json:"index_bytes"`
+	BusiestOwners []ownerCount `json:"busiest_owners"`
+	// OwnerIndex says whether the table has the owner columns (migration 2).
+	OwnerIndex bool `json:"owner_index"`
+}
+
+type ownerCount struct {
+	Owner    string `json:"owner"`
+	Sessions int64  `json:"sessions"`
+}
+
+func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var t target
+	var asJSON bool
+	var top int
+	fs := newFlags("stats", "stats [--db DB] [--json] [--top N]", []string{
+		"sessionsql stats --db sessions.db",
+		"sessionsql stats --db postgres://app@db/app --json | jq .live",
+	}, errOut, &t)
+	fs.BoolVar(&asJSON, "json", false, "print JSON, for scripts")
+	fs.IntVar(&top, "top", 5, "how many of the busiest owners to show")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError(fs, "stats takes no arguments")
+	}
+	d, err := open(ctx, t, false)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	s, err := d.stats(ctx, time.Now(), top)
+	if err != nil {
+		return d.explain(err)
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	fmt.Fprintf(out, "%s, table %s\n", s.Database, s.Table)
+	fmt.Fprintf(out, "  live sessions     %d\n  expired sessions  %d\n", s.Live, s.Expired)
+	if s.OldestExpiry != nil {
+		fmt.Fprintf(out, "  oldest expiry     %s\n  newest expiry     %s\n", s.OldestExpiry.Format(time.RFC3339), s.NewestExpiry.Format(time.RFC3339))
+	}
+	fmt.Fprintf(out, "  table size        %s\n  index size        %s\n", bytesText(s.TableBytes), bytesText(s.IndexBytes))
+	if !s.OwnerIndex {
+		fmt.Fprintln(out, "  owners            no owner index (run `sessionsql migrate up`)")
+	}
+	for i, o := range s.BusiestOwners {
+		label := ""
+		if i == 0 {
+			label = "busiest owners"
+		}
+		fmt.Fprintf(out, "  %-17s %s: %d sessions\n", label, o.Owner, o.Sessions)
+	}
+	return nil
+}
+
+// stats reads the numbers in one pass per question.
+func (d *database) stats(ctx context.Context, now time.Time, top int) (tableStats, error) {
+	s := tableStats{Database: d.where, Table: d.table.String(), BusiestOwners: []ownerCount{}}
+	q := d.table.Quoted()
+	var nowArg any = now
+	if d.dialect == migrations.SQLite {
+		nowArg = now.UnixMilli()
+	}
+	var oldest, newest sql.Null[int64]
+	var oldestT, newestT sql.NullTime
+	row := d.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT
+		coalesce(sum(CASE WHEN expiry > $1 THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN expiry <= $1 THEN 1 ELSE 0 END), 0),
+		min(expiry), max(expiry) FROM %s`, q), nowArg)
+	var err error
+	if d.dialect == migrations.SQLite {
+		err = row.Scan(&s.Live, &s.Expired, &oldest, &newest)
+		if oldest.Valid {
+			oldestT = sql.NullTime{Time: time.UnixMilli(oldest.V).UTC(), Valid: true}
+			newestT = sql.NullTime{Time: time.UnixMilli(newest.V).UTC(), Valid: true}
+		}
+	} else {
+		err = row.Scan(&s.Live, &s.Expired, &oldestT, &newestT)
+	}
+	if err != nil {
+		return s, err
+	}
+	if oldestT.Valid {
+		s.OldestExpiry, s.NewestExpiry = &oldestT.Time, &newestT.Time
+	}
+	if s.TableBytes, s.IndexBytes, err = d.sizes(ctx); err != nil {
+		return s, err
+	}
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(`SELECT owner, count(*) FROM %s
+		WHERE owner IS NOT NULL AND expiry > $1 GROUP BY owner ORDER BY count(*) DESC, owner LIMIT $2`, q), nowArg, top)
+	if err != nil {
+		if d.explain(err) != err { // a missing table, a lock
+			return s, err
+		}
+		return s, nil // no owner column: a table from before migration 2
+	}
+	defer rows.Close()
+	s.OwnerIndex = true
+	for rows.Next() {
+		var o ownerCount
+		if err := rows.Scan(&o.Owner, &o.Sessions); err != nil {
+			return s, err
+		}
+		s.BusiestOwners = append(s.BusiestOwners, o)
+	}
+	return s, rows.Err()
+}
+
+// sizes returns the bytes the table and its indexes take.
+func (d *database) sizes(ctx context.Context) (table, indexes int64, err error) {
+	if d.dialect == migrations.Postgres {
+		err = d.db.QueryRowContext(ctx, `SELECT pg_table_size($1::regclass), pg_indexes_size($1::regclass)`, d.table.Quoted()).Scan(&table, &indexes)
+		return table, indexes, err
+	}
+	// SQLite: dbstat counts the pages of each b-tree.
+	err = d.db.QueryRowContext(ctx, `SELECT
+		coalesce(sum(CASE WHEN name = $1 THEN pgsize ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN name <> $1 AND name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1) THEN pgsize ELSE 0 END), 0)
+		FROM dbstat`, d.table.String()).Scan(&table, &indexes)
+	return table, indexes, err
+}
+
+// bytesText is n in the largest unit that keeps it at 1 or more.
+func bytesText(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
