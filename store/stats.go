@@ -10,4 +10,7 @@ type Stats struct {
 	TouchSkips int64 // of those, the ones the touch threshold made unnecessary
 	Deletes    int64 // Delete calls that reached the database
 	Errors     int64 // operations that failed with a system error
+
+	// How long Find, Commit and Delete took, from call to return.
+	FindLatency, CommitLatency, DeleteLatency Latency
 }

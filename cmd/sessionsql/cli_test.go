@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,6 +169,10 @@ func TestCommands(t *testing.T) {
 		if !strings.Contains(out, "revoked 2 sessions of owner 42") {
 			t.Fatalf("revoke printed:\n%s", out)
 		}
+		out = mustRun(t, "revoke", "--db", db, "--owner", "7", "--except", "live-d") // a stored token
+		if !strings.Contains(out, "revoked 0 sessions of owner 7") {
+			t.Fatalf("revoke --except TOKEN printed:\n%s", out)
+		}
 		out = mustRun(t, "revoke", "--db", db, "--all")
 		if !strings.Contains(out, "revoked every session: 3 deleted") {
 			t.Fatalf("revoke --all printed:\n%s", out)
@@ -288,5 +293,39 @@ func TestPruneStopsBetweenBatches(t *testing.T) {
 	})
 	if err != nil || !p.stopped || p.batches != 2 || p.deleted != 6 {
 		t.Fatalf("prune after an interrupt: %+v, %v; want stopped after 2 full batches", p, err)
+	}
+}
+
+// TestPruneInterrupted: SIGINT to a running prune ends it between batches,
+// with a summary that says so, and status 0.
+func TestPruneInterrupted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	mustRun(t, "migrate", "up", "--db", path)
+	seed(t, path, 500)
+	cmd := exec.Command(binary, "prune", "--db", path, "--batch", "5", "--pause", "20ms", "--progress")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, 1)
+	if _, err := stdout.Read(first); err != nil { // the first progress report
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("prune after SIGINT: %v\n%s", err, rest)
+	}
+	out := string(first) + string(rest)
+	if !strings.Contains(out, "stopped after pruning") || strings.Contains(out, "pruned 500") {
+		t.Fatalf("prune after SIGINT printed:\n%s", out)
+	}
+	if s := stats(t, path); s.Expired == 0 || s.Expired%5 != 0 {
+		t.Fatalf("after the interrupted prune %d expired sessions are left, want a whole number of batches short of 500", s.Expired)
 	}
 }

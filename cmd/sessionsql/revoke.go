@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/sessionsql/sessionsql/store"
 )
 
 func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -16,7 +18,7 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 		"sessionsql revoke --db postgres://app@db/app --all             # log everybody out",
 	}, errOut, &t)
 	fs.StringVar(&owner, "owner", "", "delete the sessions of this owner (the owner index's ID, e.g. a user id)")
-	fs.StringVar(&except, "except", "", "with --owner: keep the session with this ID (as OwnerSessions and CurrentSessionID give it)")
+	fs.StringVar(&except, "except", "", "with --owner: keep this session: its ID (as OwnerSessions and CurrentSessionID give it) or its stored token")
 	fs.BoolVar(&all, "all", false, "delete every session in the table")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -48,6 +50,9 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 	defer st.Close()
+	if len(except) != len(store.SessionID("")) { // a stored token, not an ID
+		except = store.SessionID(except)
+	}
 	n, err := st.RevokeOwner(ctx, owner, except)
 	if err != nil {
 		return d.explain(err)

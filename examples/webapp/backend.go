@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 	"github.com/sessionsql/sessionsql/store"
@@ -23,6 +24,7 @@ type sessionStore interface {
 	store.Store
 	store.OwnerStore
 	Stats() store.Stats
+	Reaper() *sessionsql.Reaper
 }
 
 // sessionOwner tells the store whose each session is: the user id the app

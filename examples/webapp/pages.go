@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sessionsql/sessionsql/metrics"
 )
 
 // maxItems and maxItemLen keep a session small.
@@ -81,6 +83,11 @@ func (a *App) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /password", a.requireLogin(a.changePassword))
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	// The session store's numbers for Prometheus. A real deployment serves
+	// this on an internal port, or behind authentication.
+	mux.Handle("GET /metrics", metrics.Handler(metrics.Source{
+		Name: "sessions", Store: a.backend.sessions, Reaper: a.backend.sessions.Reaper(),
+	}))
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {

@@ -311,3 +311,23 @@ func TestStartupLogSaysWhereAndHow(t *testing.T) {
 	}
 	mustContain(t, "start-up log", logs.String(), "SQLite file", "webapp.db", defaultDemoEmail, defaultDemoPassword, "shut down cleanly")
 }
+
+// TestMetricsEndpoint: /metrics serves the store's numbers in the
+// Prometheus text format, and they move with the traffic.
+func TestMetricsEndpoint(t *testing.T) {
+	a := startApp(t, backendDSN["sqlite"](t))
+	b := a.browser()
+	b.loginDemo()
+	b.get("/profile")
+	r := b.get("/metrics")
+	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("/metrics: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	mustContain(t, "/metrics", r.body,
+		"# TYPE sessionsql_operations_total counter",
+		`sessionsql_operation_duration_seconds_count{store="sessions",op="find"}`,
+		`sessionsql_reaper_runs_total{store="sessions"}`)
+	if strings.Contains(r.body, `sessionsql_operations_total{store="sessions",op="commit"} 0`+"\n") {
+		t.Fatal("no commit counted after a login")
+	}
+}

@@ -28,6 +28,7 @@ type Driver interface {
 
 // Find is FindCtx for every backend: see store.Store.
 func (c *Core) Find(ctx context.Context, token string) ([]byte, bool, error) {
+	defer observe(&c.stats.findTime, time.Now())
 	if err := c.Ready(ctx); err != nil {
 		return nil, false, c.Fail(ctx, "find", err)
 	}
@@ -54,6 +55,7 @@ func (c *Core) Find(ctx context.Context, token string) ([]byte, bool, error) {
 
 // Commit is CommitCtx for every backend: see store.Store.
 func (c *Core) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	defer observe(&c.stats.commitTime, time.Now())
 	if err := c.Ready(ctx); err != nil {
 		return c.Fail(ctx, "commit", err)
 	}
@@ -104,6 +106,7 @@ func (c *Core) commit(ctx context.Context, token string, data []byte, expiry tim
 
 // Delete is DeleteCtx for every backend: see store.Store.
 func (c *Core) Delete(ctx context.Context, token string) error {
+	defer observe(&c.stats.deleteTime, time.Now())
 	if err := c.Ready(ctx); err != nil {
 		return c.Fail(ctx, "delete", err)
 	}
@@ -155,3 +158,7 @@ func (c *Core) fail(ctx context.Context, op string, err error) error {
 	c.stats.errors.Add(1)
 	return c.Fail(ctx, op, err)
 }
+
+// observe records the time since start; it uses the real clock, never the
+// store's injected one.
+func observe(r *store.LatencyRecorder, start time.Time) { r.Observe(time.Since(start)) }

@@ -9,6 +9,7 @@ import (
 // counters are the store's running totals.
 type counters struct {
 	finds, findHits, commits, writes, touchSkips, deletes, errors atomic.Int64
+	findTime, commitTime, deleteTime                              store.LatencyRecorder
 }
 
 // Stats returns a snapshot of the store's counters.
@@ -21,5 +22,9 @@ func (c *Core) Stats() store.Stats {
 		TouchSkips: c.stats.touchSkips.Load(),
 		Deletes:    c.stats.deletes.Load(),
 		Errors:     c.stats.errors.Load(),
+
+		FindLatency:   c.stats.findTime.Snapshot(),
+		CommitLatency: c.stats.commitTime.Snapshot(),
+		DeleteLatency: c.stats.deleteTime.Snapshot(),
 	}
 }
