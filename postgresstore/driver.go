@@ -159,28 +159,34 @@ func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, err
 // and returns store.ErrLockHeld. After a full batch it remembers the last
 // expiry it deleted, and the next batch starts its index scan there; a
 // short batch (the end of a run) or a held lock forgets it, so every run
-// starts from the oldest row.
+// starts from the oldest row. Rows committed behind the cursor during a
+// run (with an older expiry than it) are not lost either: a batch from
+// the cursor that comes back short is topped up from the oldest row before
+// it is reported.
 func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error) {
-	var batch *int // nil: no limit
-	if limit > 0 {
-		batch = &limit
-	}
 	d.mu.Lock()
 	from := d.cursor
 	d.mu.Unlock()
-	var got bool
-	var deleted int64
-	var last *time.Time
-	err := d.write(ctx, func(c *pgxpool.Conn) error {
-		return c.QueryRow(ctx, d.q.deleteExpired, now, batch, reaperLockClass, d.table, from).Scan(&got, &deleted, &last)
-	})
+	got, deleted, last, err := d.deleteBatch(ctx, now, limit, from)
+	if err == nil && got && !from.IsZero() && (limit <= 0 || deleted < int64(limit)) {
+		rest := 0 // no limit
+		if limit > 0 {
+			rest = limit - int(deleted)
+		}
+		var more int64
+		if got, more, _, err = d.deleteBatch(ctx, now, rest, time.Time{}); err == nil && got {
+			deleted += more
+		}
+		err = nil // the first batch's rows are deleted: report them
+		last = nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch {
 	case err != nil:
 		d.cursor = time.Time{}
 		return 0, err
-	case !got:
+	case !got && deleted == 0:
 		d.cursor = time.Time{}
 		return 0, store.ErrLockHeld
 	case limit > 0 && deleted >= int64(limit) && last != nil:
@@ -189,4 +195,17 @@ func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (i
 		d.cursor = time.Time{}
 	}
 	return deleted, nil
+}
+
+// deleteBatch runs the batch statement from the cursor from (the zero time:
+// from the oldest row). got is false when another instance held the lock.
+func (d *driver) deleteBatch(ctx context.Context, now time.Time, limit int, from time.Time) (got bool, deleted int64, last *time.Time, err error) {
+	var batch *int // nil: no limit
+	if limit > 0 {
+		batch = &limit
+	}
+	err = d.write(ctx, func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, d.q.deleteExpired, now, batch, reaperLockClass, d.table, from).Scan(&got, &deleted, &last)
+	})
+	return got, deleted, last, err
 }
