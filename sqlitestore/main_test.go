@@ -15,5 +15,8 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(helperEnv); path != "" {
 		os.Exit(helperProcess(path))
 	}
+	if path := os.Getenv(committerEnv); path != "" {
+		os.Exit(committerProcess(path))
+	}
 	pgtest.Main(m)
 }
