@@ -43,6 +43,7 @@ type Server struct {
 	attr    *syscall.SysProcAttr
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the postmaster has exited
+	opts    Options
 	logMu   sync.Mutex
 	logTail []string
 }
@@ -111,7 +112,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, dir: dir, attr: attr, exited: make(chan struct{})}
+	s := &Server{bin: bin, dir: dir, attr: attr, exited: make(chan struct{}), opts: opts}
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		s.removeDir()
 		return nil, err
@@ -249,6 +250,18 @@ func (s *Server) Stop() {
 }
 
 func (s *Server) removeDir() { _ = os.RemoveAll(s.dir) }
+
+// Restart stops the server (fast shutdown: every connection is dropped)
+// and starts it again on the same data, returning once it accepts
+// connections. Between the two, connections are refused.
+func (s *Server) Restart(ctx context.Context) error {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = interrupt(s.cmd.Process)
+		<-s.exited
+	}
+	s.exited = make(chan struct{})
+	return s.start(ctx, s.opts)
+}
 
 const (
 	dirPrefix = "sessionsql-pg-"
