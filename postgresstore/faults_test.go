@@ -48,6 +48,7 @@ func TestBackendsTerminated(t *testing.T) {
 	}
 	waitFor(t, func() bool { return l.ok.Load() > 100 }) // traffic flows again
 	l.stop(t)
+	noLeakedConns(t, pool)
 
 	if err := s.Commit("after", []byte("y"), time.Now().Add(-time.Minute)); err != nil {
 		t.Fatalf("Commit after the terminations: %v", err)
@@ -153,6 +154,7 @@ func TestServerRestart(t *testing.T) {
 	l.ok.Store(0)
 	waitFor(t, func() bool { return l.ok.Load() > 100 }) // traffic flows again
 	l.stop(t)
+	noLeakedConns(t, pool)
 
 	if data, found, err := s.Find("before"); err != nil || !found || string(data) != "kept" {
 		t.Fatalf("a session from before the restart: %q, %v, %v", data, found, err)
@@ -162,6 +164,17 @@ func TestServerRestart(t *testing.T) {
 	}
 	if st, err := s.Reaper().RunOnce(ctx); err != nil || st.Deleted != 1 {
 		t.Fatalf("Reaper after the restart: %+v, %v", st, err)
+	}
+}
+
+// noLeakedConns fails t if a connection stays checked out of pool once the
+// load has stopped. pgxpool destroys broken connections in the background,
+// so it gets until waitFor's deadline to settle.
+func noLeakedConns(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	waitFor(t, func() bool { return pool.Stat().AcquiredConns() == 0 })
+	if st := pool.Stat(); st.TotalConns() > st.MaxConns() {
+		t.Fatalf("the pool holds %d connections, more than its %d", st.TotalConns(), st.MaxConns())
 	}
 }
 
