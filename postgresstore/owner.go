@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql/internal/storecore"
@@ -53,18 +54,13 @@ func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []storecore.OwnedRow
-	for rows.Next() {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (storecore.OwnedRow, error) {
 		var r storecore.OwnedRow
 		var created, lastSeen pgtype.Timestamptz
-		if err := rows.Scan(&r.Token, &r.Device, &created, &lastSeen, &r.Expiry); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.Token, &r.Device, &created, &lastSeen, &r.Expiry)
 		r.Created, r.LastSeen = created.Time, lastSeen.Time
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, error) {
@@ -91,16 +87,11 @@ func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, l
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []storecore.UnownedRow
-	for rows.Next() {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (storecore.UnownedRow, error) {
 		var r storecore.UnownedRow
-		if err := rows.Scan(&r.Token, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.Token, &r.Data)
+		return r, err
+	})
 }
 
 func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {

@@ -31,20 +31,30 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 
 func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]storecore.OwnedRow, error) {
 	rows, err := d.reader.QueryContext(ctx, d.q.ownerRows, owner, now.UnixMilli())
+	return collectRows(rows, err, func(rows *sql.Rows) (storecore.OwnedRow, error) {
+		var r storecore.OwnedRow
+		var created, lastSeen sql.NullInt64
+		var expiry int64
+		err := rows.Scan(&r.Token, &r.Device, &created, &lastSeen, &expiry)
+		r.Created, r.LastSeen, r.Expiry = unixMilli(created), unixMilli(lastSeen), time.UnixMilli(expiry)
+		return r, err
+	})
+}
+
+// collectRows scans every row of a query with scan, closing rows; err is
+// the query's own error.
+func collectRows[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []storecore.OwnedRow
+	var out []T
 	for rows.Next() {
-		var r storecore.OwnedRow
-		var created, lastSeen sql.NullInt64
-		var expiry int64
-		if err := rows.Scan(&r.Token, &r.Device, &created, &lastSeen, &expiry); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.Created, r.LastSeen, r.Expiry = unixMilli(created), unixMilli(lastSeen), time.UnixMilli(expiry)
-		out = append(out, r)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -68,19 +78,11 @@ func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, e
 
 func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]storecore.UnownedRow, error) {
 	rows, err := d.reader.QueryContext(ctx, d.q.unownedRows, now.UnixMilli(), after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []storecore.UnownedRow
-	for rows.Next() {
+	return collectRows(rows, err, func(rows *sql.Rows) (storecore.UnownedRow, error) {
 		var r storecore.UnownedRow
-		if err := rows.Scan(&r.Token, &r.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&r.Token, &r.Data)
+		return r, err
+	})
 }
 
 func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {
