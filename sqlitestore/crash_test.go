@@ -57,7 +57,11 @@ func committerProcess(path string) int {
 func TestKillDuringCommits(t *testing.T) {
 	for round := range 3 {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("crash-%d.db", round))
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		// A hang guard: a committer that stalls before the kill point is
+		// killed after a minute, and the count check below fails.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), committerEnv+"="+path)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {

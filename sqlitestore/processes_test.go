@@ -62,7 +62,11 @@ func TestOpenFromSeveralProcesses(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cmd := exec.Command(os.Args[0])
+				// A hang guard: a helper still running after a minute is
+				// killed, and its error fails the round.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, os.Args[0])
 				cmd.Env = append(os.Environ(), helperEnv+"="+path)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					errs <- fmt.Errorf("%v: %s", err, out)
