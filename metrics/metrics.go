@@ -7,7 +7,8 @@
 //
 // Metrics, each labelled with the source's name as store="...":
 //
-//	sessionsql_operations_total{op}                 finds, find hits, commits, writes, touch skips, deletes
+//	sessionsql_operations_total{op}                 finds, find hits, commits, writes, touch skips, deletes,
+//	                                                and those that ran together with others (grouped)
 //	sessionsql_errors_total                         operations that failed with a system error
 //	sessionsql_operation_duration_seconds{op}       histogram of Find, Commit and Delete
 //	sessionsql_reaper_runs_total                    cleanup runs finished
@@ -65,7 +66,7 @@ func Write(w io.Writer, sources ...Source) error {
 		for _, op := range []struct {
 			name string
 			n    int64
-		}{{"find", st.Finds}, {"find_hit", st.FindHits}, {"commit", st.Commits}, {"write", st.Writes}, {"touch_skip", st.TouchSkips}, {"delete", st.Deletes}} {
+		}{{"find", st.Finds}, {"find_hit", st.FindHits}, {"commit", st.Commits}, {"write", st.Writes}, {"touch_skip", st.TouchSkips}, {"delete", st.Deletes}, {"grouped", st.Grouped}} {
 			sample(b, "sessionsql_operations_total", labels(s.Name, "op", op.name), float64(op.n))
 		}
 	}

@@ -82,6 +82,7 @@ func TestMetrics(t *testing.T) {
 		`sessionsql_operations_total{store="web",op="commit"}`:                            3,
 		`sessionsql_operations_total{store="web",op="write"}`:                             3,
 		`sessionsql_operations_total{store="web",op="delete"}`:                            1,
+		`sessionsql_operations_total{store="web",op="grouped"}`:                           0, // one at a time
 		`sessionsql_errors_total{store="web"}`:                                            0,
 		`sessionsql_operation_duration_seconds_count{store="web",op="commit"}`:            3,
 		`sessionsql_operation_duration_seconds_bucket{store="web",op="commit",le="+Inf"}`: 3,

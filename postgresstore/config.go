@@ -69,6 +69,28 @@ type Config struct {
 	// false: every Commit is durable when it returns.
 	AsyncCommit bool
 
+	// Concurrency is how many statements of each kind (finds, commits,
+	// deletes) the store runs at the same time. An operation that arrives
+	// while all of them are busy waits for the next to finish, and the
+	// operations waiting then share one statement (a Find of several
+	// tokens, a Commit of several sessions; at most 64), so that under load
+	// the store sends fewer, larger statements, which costs the server and
+	// the app far less than one statement per operation. A lone operation
+	// never waits and runs as a statement of its own. An operation still
+	// waiting when its context ends gives up unrun; once its statement has
+	// started, it returns that statement's outcome, and the statement is
+	// cancelled only when every operation in it has given up (never, when
+	// one came from a method without a context). A grouped write waits at
+	// most 100 ms for a row lock held elsewhere, and a grouped statement
+	// that fails as a whole is not the outcome: its operations then run
+	// again one by one, each under its own context, so that one session
+	// never holds up or fails the others. Zero means
+	// twice GOMAXPROCS, but no more than the pool's MaxConns and at least
+	// 2; a negative value turns grouping off, so that every operation is a
+	// statement of its own, as with scs's pgxstore.
+	// Stats().Grouped counts the operations that shared a statement.
+	Concurrency int
+
 	// Codec decodes sessions to compare their values for TouchThreshold
 	// (gob writes maps in random order, so equal sessions rarely have equal
 	// bytes). Set it to your SessionManager's Codec; nil means

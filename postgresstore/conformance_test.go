@@ -24,19 +24,22 @@ func migratedPool(t testing.TB) (*pgxpool.Pool, string) {
 	return pool, schema
 }
 
-func TestConformance(t *testing.T) {
+// runConformance runs the conformance suite on stores built with cfg over
+// a fresh migrated schema each, on the suite's clock, cleanup off.
+func runConformance(t *testing.T, cfg postgresstore.Config) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		pool, _ := migratedPool(t)
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			Now:             storetest.ClockFor(t).Now,
-			CleanupInterval: -1,
-		})
+		cfg := cfg
+		cfg.Now, cfg.CleanupInterval = storetest.ClockFor(t).Now, -1
+		s, err := postgresstore.NewWithConfig(pool, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	})
 }
+
+func TestConformance(t *testing.T) { runConformance(t, postgresstore.Config{}) }
 
 // TestConformanceQualifiedTable names the table with its schema, over a
 // pool whose search_path does not include it.
@@ -82,19 +85,12 @@ func seedExpired(t *testing.T, pool *pgxpool.Pool, n int) {
 // TestConformanceAsyncCommit: the asynchronous-commit variant meets the
 // same contract.
 func TestConformanceAsyncCommit(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		pool, _ := migratedPool(t)
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			Now:             storetest.ClockFor(t).Now,
-			CleanupInterval: -1,
-			AsyncCommit:     true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	runConformance(t, postgresstore.Config{AsyncCommit: true})
 }
+
+// TestConformanceGrouped: with one statement of each kind at a time, most
+// operations of the concurrent cases share statements; the contract holds.
+func TestConformanceGrouped(t *testing.T) { runConformance(t, postgresstore.Config{Concurrency: 1}) }
 
 func TestConformanceOwner(t *testing.T) {
 	storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {

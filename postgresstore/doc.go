@@ -17,4 +17,9 @@
 // never returned: every query compares expiry with the store's clock.
 // A background Reaper deletes them in small batches, one instance at a time
 // across every process sharing the table.
+//
+// Each operation is one statement while statements keep up; under load,
+// operations that arrive while Config.Concurrency statements of their kind
+// are in flight share the next one (a Find of several tokens, a Commit of
+// several sessions), each still with its own outcome.
 package postgresstore

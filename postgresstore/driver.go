@@ -2,112 +2,29 @@ package postgresstore
 
 import (
 	"context"
-	"errors"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql/store"
 )
 
 // driver runs the store's SQL over a pgx pool. The checks around it live
-// in storecore.
+// in storecore. Finds, commits and deletes each go through a group, which
+// runs them together when they arrive faster than their statements finish.
 type driver struct {
 	pool  *pgxpool.Pool
 	q     queries
 	table string // quoted, for the reaper lock's regclass
+	owned bool   // the owner index is on: commits write its columns
+
+	finds, commits, deletes *group
+	grouped                 atomic.Int64 // operations written or read by a shared statement
 
 	mu     sync.Mutex
 	cursor time.Time // where the current cleanup run's next batch starts
-}
-
-func (d *driver) Find(ctx context.Context, token string, now time.Time, wantExpiry bool) ([]byte, time.Time, bool, error) {
-	a := findArgsPool.Get().(*findArgs)
-	defer a.release()
-	a.token = pgtype.Text{String: token, Valid: true}
-	a.now = pgtype.Timestamptz{Time: now, Valid: true}
-	var err error
-	if wantExpiry {
-		err = d.pool.QueryRow(ctx, d.q.findWithExpiry, a.args[:]...).Scan(a.dest[:]...)
-	} else {
-		err = d.pool.QueryRow(ctx, d.q.find, a.args[:]...).Scan(a.dest[0])
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, time.Time{}, false, nil
-	}
-	return a.data, a.expiry, err == nil, err
-}
-
-// findArgs holds one Find's parameters and results, reused across calls:
-// pgx encodes *pgtype.Text and *pgtype.Timestamptz, and scans into the
-// pointers in dest, without boxing anything on the heap, which keeps the
-// hottest path of every request at fewer allocations than a plain
-// QueryRow(ctx, sql, token).
-type findArgs struct {
-	token  pgtype.Text
-	now    pgtype.Timestamptz
-	args   [2]any
-	data   []byte
-	expiry time.Time
-	dest   [2]any
-}
-
-var findArgsPool = sync.Pool{New: func() any {
-	a := &findArgs{}
-	a.args = [2]any{&a.token, &a.now}
-	a.dest = [2]any{&a.data, &a.expiry}
-	return a
-}}
-
-func (a *findArgs) release() {
-	a.token, a.data, a.expiry = pgtype.Text{}, nil, time.Time{}
-	findArgsPool.Put(a)
-}
-
-func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	a := commitArgsPool.Get().(*commitArgs)
-	defer a.release()
-	a.token = pgtype.Text{String: token, Valid: true}
-	a.data.b = data
-	a.expiry = pgtype.Timestamptz{Time: expiry, Valid: true}
-	return d.write(ctx, func(c *pgxpool.Conn) error {
-		_, err := c.Exec(ctx, d.q.commit, a.args[:]...)
-		return err
-	})
-}
-
-// commitArgs holds one Commit's parameters, reused across calls so that
-// none of them is boxed on the heap (see findArgs).
-type commitArgs struct {
-	token  pgtype.Text
-	data   bytesArg
-	expiry pgtype.Timestamptz
-	args   [3]any
-}
-
-// bytesArg hands pgx a byte slice through a pointer, as a BytesValuer.
-type bytesArg struct{ b []byte }
-
-func (a *bytesArg) BytesValue() ([]byte, error) { return a.b, nil }
-
-var commitArgsPool = sync.Pool{New: func() any {
-	a := &commitArgs{}
-	a.args = [3]any{&a.token, &a.data, &a.expiry}
-	return a
-}}
-
-func (a *commitArgs) release() {
-	a.token, a.data.b = pgtype.Text{}, nil
-	commitArgsPool.Put(a)
-}
-
-func (d *driver) Delete(ctx context.Context, token string) error {
-	return d.write(ctx, func(c *pgxpool.Conn) error {
-		_, err := c.Exec(ctx, d.q.delete, token)
-		return err
-	})
 }
 
 // write runs one writing statement on a connection of its own. When the
@@ -135,6 +52,23 @@ func (d *driver) write(ctx context.Context, run func(*pgxpool.Conn) error) error
 // cancelTimeout bounds the cancel request write sends for an abandoned
 // statement.
 const cancelTimeout = 2 * time.Second
+
+// newDriver returns the driver of a store, with slots statements of each
+// kind in flight at most (slots < 0: no limit, every operation alone).
+func newDriver(pool *pgxpool.Pool, q queries, table string, owned bool, slots int) *driver {
+	d := &driver{pool: pool, q: q, table: table, owned: owned}
+	if slots < 0 {
+		slots = math.MaxInt
+	}
+	d.finds = &group{slots: slots, run: d.runFinds, alone: d.findOne}
+	d.commits = &group{slots: slots, run: d.runCommits, alone: d.commitOne}
+	d.deletes = &group{slots: slots, run: d.runDeletes, alone: d.deleteOne}
+	return d
+}
+
+// Grouped is how many operations a statement shared with others carried
+// out.
+func (d *driver) Grouped() int64 { return d.grouped.Load() }
 
 func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, error) {
 	rows, err := d.pool.Query(ctx, d.q.all, now)

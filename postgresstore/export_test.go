@@ -5,3 +5,19 @@ const ReaperLockClass = reaperLockClass
 
 // OwnerRowsQuery is the owner listing's SQL for table, for EXPLAIN.
 func OwnerRowsQuery(table string) string { return buildQueries(table, false).ownerRows }
+
+// OnQueue makes f run whenever an operation of s joins a group's queue.
+// Set it before s is used.
+func OnQueue(s *Store, f func()) {
+	for _, g := range []*group{s.d.finds, s.d.commits, s.d.deletes} {
+		g.onQueue = f
+	}
+}
+
+// OnRun makes f run whenever a statement of s starts, with the number of
+// operations it carries. Set it before s is used.
+func OnRun(s *Store, f func(n int)) {
+	for _, g := range []*group{s.d.finds, s.d.commits, s.d.deletes} {
+		g.onRun = f
+	}
+}

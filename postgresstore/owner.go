@@ -2,7 +2,6 @@ package postgresstore
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,41 +12,6 @@ import (
 )
 
 var _ storecore.OwnerDriver = (*driver)(nil)
-
-func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner store.Owner, now time.Time) error {
-	a := ownedArgsPool.Get().(*ownedArgs)
-	defer a.release()
-	a.token = pgtype.Text{String: token, Valid: true}
-	a.data.b = data
-	a.expiry = pgtype.Timestamptz{Time: expiry, Valid: true}
-	a.owner = pgtype.Text{String: owner.ID, Valid: owner.ID != ""}
-	a.device = pgtype.Text{String: owner.Device, Valid: owner.ID != "" && owner.Device != ""}
-	a.now = pgtype.Timestamptz{Time: now, Valid: true}
-	return d.write(ctx, func(c *pgxpool.Conn) error {
-		_, err := c.Exec(ctx, d.q.commitOwned, a.args[:]...)
-		return err
-	})
-}
-
-// ownedArgs holds one CommitOwned's parameters, reused across calls (see
-// findArgs).
-type ownedArgs struct {
-	token, owner, device pgtype.Text
-	data                 bytesArg
-	expiry, now          pgtype.Timestamptz
-	args                 [6]any
-}
-
-var ownedArgsPool = sync.Pool{New: func() any {
-	a := &ownedArgs{}
-	a.args = [6]any{&a.token, &a.data, &a.expiry, &a.owner, &a.device, &a.now}
-	return a
-}}
-
-func (a *ownedArgs) release() {
-	a.token, a.owner, a.device, a.data.b = pgtype.Text{}, pgtype.Text{}, pgtype.Text{}, nil
-	ownedArgsPool.Put(a)
-}
 
 func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]storecore.OwnedRow, error) {
 	rows, err := d.pool.Query(ctx, d.q.ownerRows, owner, now)

@@ -9,10 +9,14 @@ type queries struct {
 	commit, delete, all  string
 	deleteExpired        string
 
+	// Grouped operations: many tokens in one statement (see group).
+	findMany, commitMany, deleteMany string
+
 	// The owner index (migration 2).
-	commitOwned, ownerRows   string
-	deleteOwner, deleteOwned string
-	unownedRows, setOwner    string
+	commitOwned, commitOwnedMany string
+	ownerRows                    string
+	deleteOwner, deleteOwned     string
+	unownedRows, setOwner        string
 }
 
 // reaperLockClass is the first key of the two-key advisory lock that keeps
@@ -34,6 +38,36 @@ ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 }
 
+// groupLockTimeout is how long a grouped write waits for a row lock
+// before it gives up, so that one session's row held elsewhere (a
+// revocation, an app's own transaction) never holds up the other
+// operations of its statement: they then run again on their own (see
+// settle). Row locks between the store's own statements last a commit.
+const groupLockTimeout = "100ms"
+
+// groupSettings is the CTE that sets, for the rest of a grouped write's
+// implicit transaction, groupLockTimeout and, with async, asynchronous
+// commit. Joined into the rows the statement writes, it is evaluated before
+// the first of them is locked.
+func groupSettings(async bool) string {
+	set := fmt.Sprintf(`set_config('lock_timeout', '%s', true)`, groupLockTimeout)
+	if async {
+		set += `, set_config('synchronous_commit', 'off', true)`
+	}
+	return `WITH settings AS MATERIALIZED (SELECT ` + set + `)`
+}
+
+// upsertMany is upsert for many rows at once, in one statement: columns
+// come from the parallel arrays of arrays (one per column, "$1::text[]" and
+// so on) as the columns of unnest, in the arrays' order, which is the order
+// their rows are locked in.
+func upsertMany(table, columns, arrays, update string, async bool) string {
+	return fmt.Sprintf(`%s
+INSERT INTO %s (%s)
+SELECT %s FROM unnest(%s) AS u(%s), settings
+ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(async), table, columns, columns, arrays, columns, update)
+}
+
 func buildQueries(table string, asyncCommit bool) queries {
 	return queries{
 		commit: upsert(table, "token, data, expiry", "$1::text, $2::bytea, $3::timestamptz",
@@ -44,9 +78,19 @@ func buildQueries(table string, asyncCommit bool) queries {
 			"$1::text, $2::bytea, $3::timestamptz, $4::text, $5::text, $6::timestamptz, $6::timestamptz",
 			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
 			asyncCommit),
+		commitMany: upsertMany(table, "token, data, expiry", "$1::text[], $2::bytea[], $3::timestamptz[]",
+			"data = EXCLUDED.data, expiry = EXCLUDED.expiry", asyncCommit),
+		commitOwnedMany: upsertMany(table, "token, data, expiry, owner, device, created, last_seen",
+			"$1::text[], $2::bytea[], $3::timestamptz[], $4::text[], $5::text[], $6::timestamptz[], $6::timestamptz[]",
+			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
+			asyncCommit),
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, expiry FROM %s
 WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
-		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token <> $2`, table),
+		// Statements that delete several rows lock them first, in token
+		// order (COLLATE "C": bytewise, as grouped Commits sort theirs), so
+		// that they never wait for one another's rows in a cycle.
+		deleteOwner: fmt.Sprintf(`DELETE FROM %[1]s WHERE token IN (
+  SELECT token FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE)`, table),
 		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token = $2`, table),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
 WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, table),
@@ -57,7 +101,11 @@ WHERE token = $1 AND owner IS NULL AND data = $5`, table),
 		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
 		findWithExpiry: fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
 		delete:         fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
-		all:            fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
+		findMany:       fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2`, table),
+		deleteMany: fmt.Sprintf(`%s
+DELETE FROM %[2]s WHERE token IN (
+  SELECT s.token FROM %[2]s AS s, settings WHERE s.token = ANY($1::text[]) ORDER BY s.token COLLATE "C" FOR UPDATE OF s)`, groupSettings(false), table),
+		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
 		// One batch, one statement, one round trip: its implicit transaction
 		// takes the table's reaper lock (pg_try_advisory_xact_lock, released
 		// when the statement ends), and only if it got it do rows get

@@ -2,6 +2,7 @@ package postgresstore
 
 import (
 	"errors"
+	"runtime"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -17,6 +18,7 @@ const pkg = "postgresstore"
 // Create it with New or NewWithConfig; it is safe for concurrent use.
 type Store struct {
 	c *storecore.Core
+	d *driver // nil for a store from New(nil)
 }
 
 var (
@@ -62,8 +64,13 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	quoted := c.Table.Quoted()
-	c.SetDriver(&driver{pool: pool, q: buildQueries(quoted, cfg.AsyncCommit), table: quoted}, opts)
-	return &Store{c: c}, nil
+	slots := cfg.Concurrency
+	if slots == 0 {
+		slots = max(2, min(2*runtime.GOMAXPROCS(0), int(pool.Config().MaxConns)))
+	}
+	d := newDriver(pool, buildQueries(quoted, cfg.AsyncCommit), quoted, cfg.Owner != nil, slots)
+	c.SetDriver(d, opts)
+	return &Store{c: c, d: d}, nil
 }
 
 // Reaper returns the store's Reaper, for its Stats or a RunOnce. It runs

@@ -11,6 +11,11 @@ type Stats struct {
 	Deletes    int64 // Delete calls that reached the database
 	Errors     int64 // operations that failed with a system error
 
+	// Grouped counts the Finds, Commits and Deletes that ran together with
+	// others: in one statement (postgresstore, see Config.Concurrency) or
+	// one transaction (sqlitestore's group commit).
+	Grouped int64
+
 	// How long Find, Commit and Delete took, from call to return.
 	FindLatency, CommitLatency, DeleteLatency Latency
 }

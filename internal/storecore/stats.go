@@ -22,9 +22,23 @@ func (c *Core) Stats() store.Stats {
 		TouchSkips: c.stats.touchSkips.Load(),
 		Deletes:    c.stats.deletes.Load(),
 		Errors:     c.stats.errors.Load(),
+		Grouped:    c.grouped(),
 
 		FindLatency:   c.stats.findTime.Snapshot(),
 		CommitLatency: c.stats.commitTime.Snapshot(),
 		DeleteLatency: c.stats.deleteTime.Snapshot(),
 	}
+}
+
+// GroupCounter is a Driver that runs operations together and counts them.
+type GroupCounter interface {
+	// Grouped returns how many operations ran together with others.
+	Grouped() int64
+}
+
+func (c *Core) grouped() int64 {
+	if g, ok := c.driver.(GroupCounter); ok {
+		return g.Grouped()
+	}
+	return 0
 }
