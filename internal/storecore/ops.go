@@ -101,6 +101,13 @@ func (c *Core) commit(ctx context.Context, token string, data []byte, expiry tim
 	if err := c.ownerDriver.CommitOwned(ctx, token, data, expiry, o, c.Now()); err != nil {
 		return c.fail(ctx, "commit", err)
 	}
+	if c.revoked.has(token, c.Now()) {
+		// Revoked while this write was on its way (queued behind others,
+		// say): the revocation's delete may have run first, so delete again.
+		if err := c.driver.Delete(context.WithoutCancel(ctx), token); err != nil {
+			return c.fail(ctx, "commit", err)
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,115 @@
+package storecore
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionsql/sessionsql/store"
+)
+
+// mapDriver is an in-memory Driver and OwnerDriver whose CommitOwned can
+// be held up, to interleave a Commit with a revocation.
+type mapDriver struct {
+	mu     sync.Mutex
+	rows   map[string]string // token -> owner
+	hold   chan struct{}     // when set, CommitOwned waits on it before writing
+	inside chan struct{}     // CommitOwned signals here once it is waiting
+}
+
+func (d *mapDriver) Find(context.Context, string, time.Time, bool) ([]byte, time.Time, bool, error) {
+	return nil, time.Time{}, false, nil
+}
+func (d *mapDriver) Commit(context.Context, string, []byte, time.Time) error { return nil }
+func (d *mapDriver) Delete(_ context.Context, token string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.rows, token)
+	return nil
+}
+func (d *mapDriver) All(context.Context, time.Time) (map[string][]byte, error) { return nil, nil }
+func (d *mapDriver) DeleteExpired(context.Context, time.Time, int) (int64, error) {
+	return 0, nil
+}
+
+func (d *mapDriver) CommitOwned(_ context.Context, token string, _ []byte, _ time.Time, o store.Owner, _ time.Time) error {
+	if d.hold != nil {
+		d.inside <- struct{}{}
+		<-d.hold
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rows[token] = o.ID
+	return nil
+}
+
+func (d *mapDriver) OwnerRows(_ context.Context, owner string, _ time.Time) ([]OwnedRow, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []OwnedRow
+	for tok, o := range d.rows {
+		if o == owner {
+			out = append(out, OwnedRow{Token: tok})
+		}
+	}
+	return out, nil
+}
+
+func (d *mapDriver) DeleteOwner(_ context.Context, owner, keep string) (int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var n int64
+	for tok, o := range d.rows {
+		if o == owner && tok != keep {
+			delete(d.rows, tok)
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (d *mapDriver) DeleteOwned(context.Context, string, string) (int64, error) { return 0, nil }
+func (d *mapDriver) UnownedRows(context.Context, time.Time, string, int) ([]UnownedRow, error) {
+	return nil, nil
+}
+func (d *mapDriver) SetOwner(context.Context, string, []byte, store.Owner, time.Time) (int64, error) {
+	return 0, nil
+}
+
+// TestCommitOnItsWayDuringRevoke: a Commit that passed the revocation
+// check before RevokeOwner and reaches the database after its delete does
+// not bring the session back: the store deletes it again.
+func TestCommitOnItsWayDuringRevoke(t *testing.T) {
+	d := &mapDriver{rows: map[string]string{}}
+	c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
+		return store.Owner{ID: string(data)}, nil
+	}}, SchemaErrors{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDriver(d, Options{CleanupInterval: -1})
+	defer c.Close(nil)
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	if err := c.Commit(ctx, "tok", []byte("U"), exp); err != nil {
+		t.Fatal(err)
+	}
+
+	d.hold, d.inside = make(chan struct{}), make(chan struct{})
+	late := make(chan error, 1)
+	go func() { late <- c.Commit(ctx, "tok", []byte("U"), exp) }()
+	<-d.inside // past the revocation check, not written yet
+	if n, err := c.RevokeOwner(ctx, "U", ""); err != nil || n != 1 {
+		t.Fatalf("RevokeOwner = (%d, %v), want 1", n, err)
+	}
+	close(d.hold)
+	if err := <-late; err != nil {
+		t.Fatalf("the Commit on its way: %v", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.rows["tok"]; ok {
+		t.Fatal("the revoked session is back after the Commit that was on its way landed")
+	}
+}
