@@ -66,6 +66,17 @@ type Config struct {
 	// one process the store never waits on SQLite locks: it has one writer.
 	BusyTimeout time.Duration
 
+	// MmapSize is how many bytes of the database file each connection of
+	// a store from Open reads through memory mapping (SQLite's mmap_size)
+	// instead of a read call per page: with a table bigger than SQLite's
+	// page cache (2 MiB a connection), a Find then costs about what it
+	// costs on a small table. The mapping takes address space, not memory
+	// (the pages live in the OS's file cache either way). Like every
+	// memory-mapped file, an I/O error while reading the database (a
+	// failing disk) stops the process instead of failing the Find. Zero
+	// means DefaultMmapSize; a negative value turns mapping off.
+	MmapSize int64
+
 	// ReadConns is the number of read-only connections Open keeps for Find
 	// and All. Zero means 4, or GOMAXPROCS when that is larger.
 	ReadConns int

@@ -13,7 +13,8 @@
 //
 // A store from Open writes through one connection and reads through a pool
 // of read-only connections, so any number of goroutines can commit and find
-// at once without SQLite's "database is locked" errors. New and
+// at once without SQLite's "database is locked" errors; its connections read
+// the file through memory mapping (Config.MmapSize). New and
 // NewWithConfig wrap a *sql.DB you opened yourself (for example to share one
 // file with your app's own tables); apply the schema to it with
 // migrations.Up first, and give it a busy timeout.

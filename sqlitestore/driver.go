@@ -72,6 +72,15 @@ func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (i
 	return d.writes.exec(ctx, writeExpiredAllNow, now.UnixMilli())
 }
 
+// Grouped is how many writes were committed in a transaction shared with
+// others (group commit; stores from Open only).
+func (d *driver) Grouped() int64 {
+	if g, ok := d.writes.(*groupWrites); ok {
+		return g.grouped.Load()
+	}
+	return 0
+}
+
 func (d *driver) close() error {
 	return errors.Join(d.find.close(), d.writes.close())
 }

@@ -38,7 +38,10 @@ type groupWrites struct {
 	closed bool
 
 	groups  atomic.Int64 // transactions that held more than one write
+	grouped atomic.Int64 // writes committed in such a transaction
 	leading atomic.Bool  // a leader is running writes
+
+	checkpoints *checkpointer // copies the WAL back in the background; nil: SQLite's own
 }
 
 // writeReq is one write waiting for, or being run by, a leader.
@@ -141,6 +144,13 @@ func (g *groupWrites) leadWhileQueued() {
 	}
 }
 
+// wrote tells the checkpointer, if any, that the WAL grew.
+func (g *groupWrites) wrote() {
+	if g.checkpoints != nil {
+		g.checkpoints.written()
+	}
+}
+
 func (g *groupWrites) takeQueue() []*writeReq {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -208,6 +218,8 @@ func (g *groupWrites) run(batch []*writeReq) {
 		}
 		return
 	}
+	g.grouped.Add(int64(len(live)))
+	g.wrote()
 	for _, r := range live {
 		r.finish(r.n, nil)
 	}
@@ -219,6 +231,7 @@ func (g *groupWrites) runAlone(r *writeReq) {
 		r.finish(0, err)
 		return
 	}
+	g.wrote()
 	n, err := res.RowsAffected()
 	r.finish(n, err)
 }
@@ -245,7 +258,11 @@ func (g *groupWrites) close() error {
 			r.finish(0, store.ErrClosed)
 		}
 	}
-	return errors.Join(g.closeStmts(), g.conn.Close())
+	errs := []error{g.closeStmts(), g.conn.Close()}
+	if g.checkpoints != nil {
+		errs = append(errs, g.checkpoints.close())
+	}
+	return errors.Join(errs...)
 }
 
 func (g *groupWrites) takeAll() []*writeReq {

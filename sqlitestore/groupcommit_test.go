@@ -148,3 +148,32 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestGroupedStat: Stats().Grouped counts the writes committed in shared
+// transactions: at least two for every group, never more than were written.
+func TestGroupedStat(t *testing.T) {
+	s, _ := openGrouped(t)
+	ctx := context.Background()
+	g := s.d.writes.(*groupWrites)
+	for round := 0; g.groups.Load() == 0; round++ {
+		if round > 200 {
+			t.Fatal("200 rounds of 32 concurrent writes never formed a group")
+		}
+		var wg sync.WaitGroup
+		for w := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.CommitCtx(ctx, fmt.Sprintf("r%d-w%d", round, w), []byte("x"), time.Now().Add(time.Hour)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	st := s.Stats()
+	if st.Grouped < 2*g.groups.Load() || st.Grouped > st.Writes {
+		t.Fatalf("Stats().Grouped = %d after %d groups and %d writes, want between %d and %d",
+			st.Grouped, g.groups.Load(), st.Writes, 2*g.groups.Load(), st.Writes)
+	}
+}

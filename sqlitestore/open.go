@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,16 +23,36 @@ import (
 
 const defaultBusyTimeout = 5 * time.Second
 
+// checkpointPages is how many pages the WAL may hold before the writer
+// copies them back into the database file itself (SQLite's
+// wal_autocheckpoint; its default is 1000), stopping in the middle of a
+// commit to do so. The checkpointer does it in the background long before
+// (see checkpointer); this is the backstop should it fall behind, and
+// bounds the WAL to about 40 MiB.
+const checkpointPages = 10_000
+
+// walSizeLimit is the size a checkpoint truncates a bigger WAL file back to
+// (SQLite's journal_size_limit): room for checkpointPages and then some.
+const walSizeLimit = 64 << 20
+
+// DefaultMmapSize is Config.MmapSize's default: 1 GiB on 64-bit systems,
+// where address space is plentiful, 256 MiB elsewhere.
+const DefaultMmapSize = (256 << 20) << (2 * (strconv.IntSize / 64))
+
 // Open opens (creating it if needed) the SQLite database file at path,
 // applies sessionsql's migrations and returns a Store that owns the
 // database: Close closes it.
 //
 // The file is switched to WAL mode with synchronous=NORMAL: a commit that
-// returned is safe from a crash of the app, and from a power cut or OS
-// crash everything up to the last checkpoint survives. Writes go through one
-// connection and reads through a pool of read-only ones (Config.ReadConns),
-// so concurrent goroutines never see "database is locked"; other processes
-// using the same file are waited for up to Config.BusyTimeout.
+// returned is safe from a crash of the app; a power cut or OS crash can
+// lose the writes since the last checkpoint that the OS had not yet put on
+// disk (it writes them out within about 30 seconds), never the file's
+// integrity. Writes go through one connection and reads through a pool of
+// read-only ones (Config.ReadConns), memory-mapped (Config.MmapSize), so
+// concurrent goroutines never see "database is locked"; a third
+// connection checkpoints the WAL in the background (see checkpointer).
+// Other processes using the same file are waited for up to
+// Config.BusyTimeout.
 //
 // path ":memory:" gives a private in-memory database held by one
 // connection, handy in tests; it is gone after Close.
@@ -44,6 +66,9 @@ func Open(path string, cfg Config) (*Store, error) {
 	}
 	if cfg.BusyTimeout <= 0 {
 		cfg.BusyTimeout = defaultBusyTimeout
+	}
+	if cfg.MmapSize == 0 {
+		cfg.MmapSize = DefaultMmapSize
 	}
 	if cfg.ReadConns <= 0 {
 		cfg.ReadConns = max(4, runtime.GOMAXPROCS(0))
@@ -84,6 +109,14 @@ func Open(path string, cfg Config) (*Store, error) {
 			}
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 		}
+		cp, err := sql.Open("sqlite", fileURI(path)+"?"+busyPragma(cfg))
+		if err != nil {
+			group.close()
+			closeAll()
+			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		}
+		keepOneConnection(cp)
+		group.checkpoints = startCheckpointer(cp, cfg.Logger, checkpointHook)
 	}
 	s, err := newStore(writer, reader, group, true, cfg)
 	if err != nil {
@@ -100,7 +133,7 @@ func Open(path string, cfg Config) (*Store, error) {
 // handle (ReadConns read-only connections) for path. For ":memory:" both are
 // the same single-connection handle.
 func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
-	busy := fmt.Sprintf("_pragma=busy_timeout(%d)", cfg.BusyTimeout.Milliseconds())
+	busy := busyPragma(cfg)
 	if path == ":memory:" {
 		db, err := sql.Open("sqlite", "file::memory:?"+busy)
 		if err != nil {
@@ -110,19 +143,23 @@ func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
 		return db, db, nil
 	}
 	base := fileURI(path)
-	writer, err = sql.Open("sqlite", base+"?"+strings.Join([]string{
-		busy,
+	both := []string{busy} // pragmas of the writer and the readers
+	if cfg.MmapSize > 0 {
+		both = append(both, fmt.Sprintf("_pragma=mmap_size(%d)", cfg.MmapSize))
+	}
+	writer, err = sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{
 		"_pragma=synchronous(NORMAL)",
+		fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointPages),
+		fmt.Sprintf("_pragma=journal_size_limit(%d)", walSizeLimit),
 		"_txlock=immediate",
-	}, "&"))
+	}), "&"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
 	keepOneConnection(writer)
-	reader, err = sql.Open("sqlite", base+"?"+strings.Join([]string{
-		busy,
+	reader, err = sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{
 		"_pragma=query_only(1)",
-	}, "&"))
+	}), "&"))
 	if err != nil {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
@@ -132,6 +169,15 @@ func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 	return writer, reader, nil
+}
+
+// checkpointHook, when set (by tests), sees every background checkpoint's
+// outcome.
+var checkpointHook func(error)
+
+// busyPragma is the DSN parameter for cfg's busy timeout.
+func busyPragma(cfg Config) string {
+	return fmt.Sprintf("_pragma=busy_timeout(%d)", cfg.BusyTimeout.Milliseconds())
 }
 
 // enableWAL switches the file to WAL mode. Changing the journal mode needs

@@ -44,9 +44,11 @@ func New(db *sql.DB) *Store {
 }
 
 // NewWithConfig returns a Store over db tuned by cfg (zero fields mean
-// defaults; BusyTimeout and ReadConns apply to Open only). It fails when db
-// is nil or cfg.TableName is not a valid table name. The store never
-// closes db.
+// defaults; BusyTimeout, ReadConns and MmapSize apply to Open only). It
+// fails when db is nil or cfg.TableName is not a valid table name. The
+// store never closes db. Its own writes take turns, so they never wait for
+// one another in SQLite's lock; give db a busy timeout for the app's other
+// writers and other processes.
 func NewWithConfig(db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: db is nil; pass a *sql.DB opened with the \"sqlite\" driver, or use Open")

@@ -220,3 +220,37 @@ func TestBackgroundCleanup(t *testing.T) {
 		t.Fatal("cleanup deleted a live session")
 	}
 }
+
+// TestMmapSize: a store from Open reads its file through memory mapping,
+// writer and readers alike, as Config.MmapSize says.
+func TestMmapSize(t *testing.T) {
+	for _, c := range []struct {
+		set, want int64
+	}{{0, sqlitestore.DefaultMmapSize}, {64 << 20, 64 << 20}, {-1, 0}} {
+		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "mmap.db"), sqlitestore.Config{MmapSize: c.set, CleanupInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, r, err := sqlitestore.Pragma(s, "mmap_size")
+		s.Close()
+		if err != nil || w != c.want || r != c.want {
+			t.Errorf("MmapSize %d: mmap_size writer %d, reader %d (%v); want %d", c.set, w, r, err, c.want)
+		}
+	}
+}
+
+// TestCheckpointSettings: the writer of a store from Open leaves room for
+// 10,000 pages in the WAL before it checkpoints, and a checkpoint trims a
+// bigger WAL file back to 64 MiB.
+func TestCheckpointSettings(t *testing.T) {
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "wal.db"), sqlitestore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for name, want := range map[string]int64{"wal_autocheckpoint": 10_000, "journal_size_limit": 64 << 20} {
+		if w, _, err := sqlitestore.Pragma(s, name); err != nil || w != want {
+			t.Errorf("writer's %s = %d (%v), want %d", name, w, err, want)
+		}
+	}
+}

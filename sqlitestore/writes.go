@@ -46,15 +46,20 @@ type writer interface {
 	close() error
 }
 
-// directWrites runs each write as it comes, through statements prepared on
-// first use on the caller's *sql.DB: the writer for stores from New, whose
-// database may be shared with the app and its connections.
+// directWrites runs each write through statements prepared on first use on
+// the caller's *sql.DB: the writer for stores from New, whose database may
+// be shared with the app and its connections. The store's writes take
+// turns (SQLite runs one writer at a time anyway): left to SQLite's busy
+// handler, which sleeps and retries in no particular order, one of many
+// goroutines writing at once could wait past the busy timeout and fail
+// with "database is locked" while the others got through.
 type directWrites struct {
 	stmts map[writeKind]*stmt
+	turn  chan struct{} // holds a value while one of the store's writes runs
 }
 
 func newDirectWrites(db *sql.DB, q queries, owner bool) *directWrites {
-	d := &directWrites{stmts: map[writeKind]*stmt{}}
+	d := &directWrites{stmts: map[writeKind]*stmt{}, turn: make(chan struct{}, 1)}
 	for kind, query := range q.writes(owner) {
 		d.stmts[kind] = newStmt(db, query)
 	}
@@ -65,6 +70,12 @@ func (d *directWrites) exec(ctx context.Context, kind writeKind, args ...any) (i
 	st, err := d.stmts[kind].get(ctx)
 	if err != nil {
 		return 0, err
+	}
+	select {
+	case d.turn <- struct{}{}:
+		defer func() { <-d.turn }()
+	case <-ctx.Done():
+		return 0, ctx.Err()
 	}
 	res, err := st.ExecContext(ctx, args...)
 	if err != nil {

@@ -167,6 +167,9 @@ func testCloseUnderLoad(e *env) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var once sync.Once
+			ready := func() { once.Do(func() { started <- struct{}{} }) }
+			defer ready() // a worker that fails early must not leave Close waiting
 			tok := token()
 			for i := 0; ; i++ {
 				err := e.s.CommitCtx(e.ctx(), tok, fmt.Appendf(nil, "w%d-%d", w, i), e.in(time.Hour))
@@ -174,7 +177,7 @@ func testCloseUnderLoad(e *env) {
 					_, _, err = e.s.FindCtx(e.ctx(), tok)
 				}
 				if i == 3 {
-					started <- struct{}{}
+					ready()
 				}
 				if err != nil {
 					if !errors.Is(err, store.ErrClosed) {
