@@ -20,11 +20,15 @@ type postgres struct {
 	url   func(db string) string
 }
 
-func startPostgres(ctx context.Context, durable bool) (*postgres, error) {
+// startPostgres starts the run's cluster: durable unless asked otherwise,
+// with sharedBuffers of buffer cache (PostgreSQL's default, 128MB, holds
+// none of the 10^6-row tables a run builds, seven at a time; a production
+// server sizes it to its working set).
+func startPostgres(ctx context.Context, durable bool, sharedBuffers string) (*postgres, error) {
 	if url := os.Getenv(pgtest.EnvURL); url != "" {
 		return nil, fmt.Errorf("benchmarks start their own durable cluster; unset %s", pgtest.EnvURL)
 	}
-	srv, err := pgtest.Start(ctx, pgtest.Options{Durable: durable})
+	srv, err := pgtest.Start(ctx, pgtest.Options{Durable: durable, Settings: []string{"shared_buffers=" + sharedBuffers}})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ func main() {
 	bigRows := flag.Int("ops-big-rows", 1_000_000, "ops: rows for the growth check (0 skips it)")
 	sizes := flag.String("ops-sizes", "300,16384", "ops: session blob sizes in bytes")
 	callers := flag.String("ops-callers", "1,16", "ops: concurrent callers")
+	opsWorkloads := flag.String("ops-workloads", "", "ops: comma-separated workload names to run (default all), e.g. \"Find hit,Commit update\"")
 	out := flag.String("out", "RESULTS.md", "results file; the suite's section is replaced")
 	noPG := flag.Bool("no-postgres", false, "skip PostgreSQL")
 	expired := flag.Int("reap-expired", 1_000_000, "reap: expired rows in the big backlog")
@@ -39,6 +40,7 @@ func main() {
 	pause := flag.Duration("reap-pause", 0, "reap: Reaper pause between batches (0: the default)")
 	only := flag.String("only", "", "run one backend only: sqlite or postgres")
 	pgFast := flag.Bool("pg-nondurable", false, "run PostgreSQL without fsync (to see what durability costs)")
+	pgBuffers := flag.String("pg-shared-buffers", "4GB", "PostgreSQL's shared_buffers: room for every table of a run (the 10^6-row ones are about 500 MB each)")
 	ownerRows := flag.String("owner-rows", "10000,1000000", "owner: table sizes")
 	ownerWindow := flag.Duration("owner-window", 3*time.Second, "owner: measured time per cell")
 	flag.Parse()
@@ -46,10 +48,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	oc := opsConfig{cell: *cell, warmup: *cell / 6, rows: *opsRows, bigRows: *bigRows,
-		sizes: ints(*sizes), callers: ints(*callers), fresh: 1_000_000, rounds: 12, only: *only}
+		sizes: ints(*sizes), callers: ints(*callers), fresh: 3_000_000, rounds: 12, only: *only,
+		workloads: names(*opsWorkloads)}
 	if err := run(ctx, *suite, *out, *noPG, oc, reapConfig{
 		expired: *expired, small: *small, live: 10_000, workers: *workers, rate: *rate, baseline: *baseline,
-		reaper: sessionsql.ReaperConfig{BatchSize: *batch, Pause: *pause}, only: *only, pgNonDurable: *pgFast,
+		reaper: sessionsql.ReaperConfig{BatchSize: *batch, Pause: *pause}, only: *only, pgNonDurable: *pgFast, pgBuffers: *pgBuffers,
 	}, ownerConfig{rows: ints(*ownerRows), perOwner: 5, window: *ownerWindow, only: *only, explainAt: slices.Max(ints(*ownerRows))}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -61,7 +64,7 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 	pgVersion := "no PostgreSQL"
 	if !noPG && rc.only != "sqlite" && oc.only != "sqlite" {
 		var err error
-		if pg, err = startPostgres(ctx, !rc.pgNonDurable); err != nil {
+		if pg, err = startPostgres(ctx, !rc.pgNonDurable, rc.pgBuffers); err != nil {
 			return fmt.Errorf("start PostgreSQL (use -no-postgres to skip it): %w", err)
 		}
 		defer pg.close()
@@ -119,6 +122,18 @@ func writeSection(path, name, body string) error {
 		text += "\n" + block + "\n"
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// names parses a comma-separated list of names; nil for an empty one.
+func names(s string) map[string]bool {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		m[strings.TrimSpace(f)] = true
+	}
+	return m
 }
 
 // ints parses a comma-separated list of whole numbers.

@@ -20,10 +20,15 @@ type opsConfig struct {
 	bigRows int           // rows for the growth check (0 skips it)
 	callers []int
 	sizes   []int
-	fresh   int // tokens for Commit new / Delete
+	fresh   int // tokens for Commit new and RenewToken
 	rounds  int // rounds per cell, taken in turn across stores
 	only    string
+	// workloads, when set, are the only workloads run.
+	workloads map[string]bool
 }
+
+// runs reports whether the suite runs the workload named name.
+func (c opsConfig) runs(name string) bool { return c.workloads == nil || c.workloads[name] }
 
 // cellResult is one measurement: one workload, one store, one setting.
 type cellResult struct {
@@ -31,8 +36,9 @@ type cellResult struct {
 	ours, floor             bool
 	size, callers, rows     int
 	ops                     int
-	opsPerSec               float64 // median of the rounds
-	spread                  float64 // interquartile range of the rounds over their median
+	opsPerSec               float64   // median of the rounds
+	rates                   []float64 // ops/s of each round, in the order the rounds ran
+	spread                  float64   // interquartile range of the rounds over their median
 	p50, p99                time.Duration
 	allocs                  float64 // heap allocations per operation
 	failed                  int
@@ -69,8 +75,13 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 		run := func(rows, size int, onlyBig bool) error {
 			variants := sessionBlobs(size, 16)
 			data := variants[0]
+			logins := loginBlobs(size, loginUsers)
+			phase := func(wl workload) bool { return (!onlyBig || wl.big) && cfg.runs(wl.name) }
 			for _, e := range envs {
-				e.variants = variants
+				if !slices.ContainsFunc(workloads, func(wl workload) bool { return phase(wl) && e.im.runs(wl.name) }) {
+					continue // nothing of this phase for it: no need for the rows
+				}
+				e.variants, e.logins = variants, logins
 				fmt.Fprintf(out, "ops: %s: seeding %d rows of %d B for %s\n", b.name, rows, len(data), e.im.name)
 				if err := e.im.seed(ctx, rows, data); err != nil {
 					return fmt.Errorf("%s seed: %w", e.im.name, err)
@@ -78,13 +89,13 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 				e.rows, e.data = rows, data
 			}
 			for _, wl := range workloads {
-				if onlyBig && !wl.big {
+				if !phase(wl) {
 					continue
 				}
 				for _, callers := range cfg.callers {
 					var cells []*cell
 					for _, e := range envs {
-						if e.im.only == nil || e.im.only[wl.name] {
+						if e.im.runs(wl.name) {
 							e.expiry = time.Now().Add(24 * time.Hour)
 							cells = append(cells, newCell(ctx, e, wl, callers, cfg))
 						}
@@ -112,10 +123,11 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 				return nil, err
 			}
 		}
-		if b.name == "SQLite" {
+		if b.name == "SQLite" && cfg.runs("Commit update") {
 			// 32 goroutines writing at once: SQLite's "database is locked"
 			// shows up here if anywhere.
 			data := sessionBlobs(cfg.sizes[0], 1)[0]
+			var cells []*cell
 			for _, e := range envs {
 				if e.im.only != nil {
 					continue
@@ -124,14 +136,18 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 					return nil, err
 				}
 				e.rows, e.data, e.expiry = cfg.rows, data, time.Now().Add(24*time.Hour)
-				c := newCell(ctx, e, workloadNamed("Commit update"), 32, cfg)
-				for round := range cfg.rounds {
-					c.round(round == 0)
+				cells = append(cells, newCell(ctx, e, workloadNamed("Commit update"), 32, cfg))
+			}
+			for round := range cfg.rounds {
+				for i := range cells {
+					cells[(round+i)%len(cells)].round(round == 0)
 				}
+			}
+			for _, c := range cells {
 				r := c.result()
 				r.backend, r.size, r.rows = b.name, len(data), cfg.rows
 				fmt.Fprintf(out, "  %-20s %5d B %2d callers %-22s %9.0f ops/s  failed %d %s\n",
-					r.workload, r.size, 32, e.im.name, r.opsPerSec, r.failed, firstLine(r.firstErr))
+					r.workload, r.size, 32, c.e.im.name, r.opsPerSec, r.failed, firstLine(r.firstErr))
 				results = append(results, r)
 			}
 		}
@@ -140,12 +156,83 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 				return nil, err
 			}
 		}
+		if cfg.bigRows > 0 && cfg.runs("Find hit") {
+			side, err := sideBySide(ctx, out, b, envs, tok, cfg)
+			if err != nil {
+				return nil, err
+			}
+			results = append(results, side...)
+		}
 		for _, im := range impls {
 			im.close()
 		}
 	}
 	return results, nil
 }
+
+// sideBySideWorkload names the cells that measure how Find's cost grows
+// with the table: the same store on a small and on a big table, rounds
+// taken in turn.
+const sideBySideWorkload = "Find hit, small and big table side by side"
+
+// sideBySide measures Find hit on our store and on the floor, each on its
+// big table (envs, just measured at cfg.bigRows) and on a twin table of
+// cfg.rows rows, all four taking their rounds in turn, so that the growth
+// from small to big compares rounds that ran moments apart.
+func sideBySide(ctx context.Context, out io.Writer, b backendSetup, envs []*cellEnv, tok *tokens, cfg opsConfig) ([]cellResult, error) {
+	twins, err := b.impls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, im := range twins {
+			im.close()
+		}
+	}()
+	data := sessionBlobs(cfg.sizes[0], 1)[0]
+	var pair []*cellEnv
+	for _, e := range envs {
+		if e.im.floor || e.im.ours && e.im.variant == "" {
+			pair = append(pair, e)
+		}
+	}
+	var side []*cellEnv
+	for _, big := range pair {
+		for _, im := range twins {
+			if im.name != big.im.name {
+				continue
+			}
+			fmt.Fprintf(out, "ops: %s: seeding %d rows of %d B for %s (the small twin)\n", b.name, cfg.rows, len(data), im.name)
+			if err := im.seed(ctx, cfg.rows, data); err != nil {
+				return nil, err
+			}
+			side = append(side, big, &cellEnv{im: im, tok: tok, cur: &cursor{}, rows: cfg.rows, data: data})
+		}
+	}
+	var results []cellResult
+	for _, callers := range cfg.callers {
+		cells := make([]*cell, len(side))
+		for i, e := range side {
+			cells[i] = newCell(ctx, e, workloadNamed("Find hit"), callers, cfg)
+		}
+		for round := range cfg.rounds {
+			for i := range cells {
+				cells[(round+i)%len(cells)].round(round == 0)
+			}
+		}
+		for _, c := range cells {
+			r := c.result()
+			r.workload, r.backend, r.size, r.rows = sideBySideWorkload, b.name, len(data), c.e.rows
+			fmt.Fprintf(out, "  %-20s %5d B %2d callers %-22s %7d rows %9.0f ops/s\n", "Find hit side by side", r.size, callers, c.e.im.name, r.rows, r.opsPerSec)
+			results = append(results, r)
+		}
+	}
+	return results, nil
+}
+
+// loginUsers is how many users the Commit new workload logs in, a session
+// each time, round robin.
+const loginUsers = 1000
 
 func maxOf(xs []int) int {
 	m := 0
@@ -257,6 +344,7 @@ func (c *cell) result() cellResult {
 	}
 	s := c.hist.summarize(c.window)
 	res.ops, res.opsPerSec, res.p50, res.p99 = s.ops, median(c.rates), s.p50, s.p99
+	res.rates = c.rates
 	res.spread = spread(c.rates)
 	res.failed, res.firstErr = s.failed, s.firstErr
 	if s.ops+s.failed > 0 {
@@ -277,6 +365,25 @@ func spread(xs []float64) float64 {
 	slices.Sort(s)
 	q1, q3 := s[len(s)/4], s[3*len(s)/4]
 	return (q3 - q1) / median(s)
+}
+
+// speedup is how many times faster a ran than b: the median over the
+// rounds of a's ops/s divided by b's in the same round (the stores of a
+// cell take their rounds in turn, so each pair ran moments apart and shares
+// the machine's drift), or the ratio of the medians for cells that did not
+// run side by side.
+func speedup(a, b cellResult) float64 {
+	if len(a.rates) == 0 || len(a.rates) != len(b.rates) {
+		if b.opsPerSec == 0 {
+			return 0
+		}
+		return a.opsPerSec / b.opsPerSec
+	}
+	r := make([]float64, len(a.rates))
+	for i := range r {
+		r[i] = a.rates[i] / b.rates[i]
+	}
+	return median(r)
 }
 
 // median is the middle of xs (the mean of the middle two for an even count).

@@ -48,7 +48,7 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 			if !ok1 || !ok2 || !ok3 {
 				continue
 			}
-			vsScs, vsFloor := ours.opsPerSec/scs.opsPerSec, ours.opsPerSec/floor.opsPerSec
+			vsScs, vsFloor := speedup(ours, scs), speedup(ours, floor)
 			noise := max(ours.spread, scs.spread) / 2
 			v := verdict(vsScs >= 1 && vsFloor >= 0.9 && ours.allocs <= scs.allocs)
 			if vsScs < 1 && vsScs >= 1-noise && vsFloor >= 0.9 && ours.allocs <= scs.allocs {
@@ -65,7 +65,7 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 		ours, ok1 := rs.get("SQLite", c.wl, "sessionsql", small, many, cfg.rows)
 		scs, ok2 := rs.get("SQLite", c.wl, "scs sqlite3store", small, many, cfg.rows)
 		if ok1 && ok2 {
-			r := ours.opsPerSec / scs.opsPerSec
+			r := speedup(ours, scs)
 			add("SQLite %s, %d callers: %.2fx scs sqlite3store on the same driver (goal ≥ %.1f): %s.", c.wl, many, r, c.goal, verdict(r >= c.goal))
 		}
 	}
@@ -88,7 +88,7 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 			if wt > 0 {
 				fewer = fmt.Sprintf("%.1f", wp/wt)
 			}
-			speed := touch.opsPerSec / plain.opsPerSec
+			speed := speedup(touch, plain)
 			add("%s IdleTimeout requests, %d callers: touch threshold 1m writes %.3f vs %.3f times per request (%sx fewer, goal ≥ 5) at %.2fx the throughput (goal ≥ 3): %s.",
 				backend, callers, wt, wp, fewer, speed, verdict((wt == 0 || wp/wt >= 5) && speed >= 3))
 		}
@@ -98,7 +98,7 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 			durable, ok1 := rs.get("PostgreSQL", wl, "sessionsql", small, callers, cfg.rows)
 			async, ok2 := rs.get("PostgreSQL", wl, "sessionsql async", small, callers, cfg.rows)
 			if ok1 && ok2 {
-				r := async.opsPerSec / durable.opsPerSec
+				r := speedup(async, durable)
 				add("PostgreSQL %s, %d callers: AsyncCommit %.2fx durable (goal ≥ 3): %s.", wl, callers, r, verdict(r >= 3))
 			}
 		}
@@ -109,7 +109,7 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 				plain, ok1 := rs.get(backend, wl, "sessionsql", small, callers, cfg.rows)
 				owner, ok2 := rs.get(backend, wl, "sessionsql owner", small, callers, cfg.rows)
 				if ok1 && ok2 {
-					cost := plain.opsPerSec / owner.opsPerSec
+					cost := speedup(plain, owner)
 					noise := max(plain.spread, owner.spread) / 2
 					v := verdict(cost <= 1.15)
 					if cost > 1.15 && cost <= 1.15+noise {
@@ -123,13 +123,16 @@ func opsGoals(results []cellResult, cfg opsConfig) string {
 	}
 	if cfg.bigRows > 0 {
 		for _, backend := range []string{"SQLite", "PostgreSQL"} {
+			floorName := map[string]string{"SQLite": "raw modernc floor", "PostgreSQL": "raw pgx floor"}[backend]
 			for _, callers := range cfg.callers {
-				a, ok1 := rs.get(backend, "Find hit", "sessionsql", small, callers, cfg.rows)
-				b, ok2 := rs.get(backend, "Find hit", "sessionsql", small, callers, cfg.bigRows)
-				if ok1 && ok2 {
-					r := a.opsPerSec / b.opsPerSec
-					add("%s Find hit, %d callers: %d rows costs %.2fx what %d rows costs (goal ≤ 1.5): %s.",
-						backend, callers, cfg.bigRows, r, cfg.rows, verdict(r <= 1.5))
+				a, ok1 := rs.get(backend, sideBySideWorkload, "sessionsql", small, callers, cfg.rows)
+				b, ok2 := rs.get(backend, sideBySideWorkload, "sessionsql", small, callers, cfg.bigRows)
+				fa, ok3 := rs.get(backend, sideBySideWorkload, floorName, small, callers, cfg.rows)
+				fb, ok4 := rs.get(backend, sideBySideWorkload, floorName, small, callers, cfg.bigRows)
+				if ok1 && ok2 && ok3 && ok4 {
+					r, f := speedup(a, b), speedup(fa, fb)
+					add("%s Find hit, %d callers, tables side by side: %d rows costs %.2fx what %d rows costs (goal ≤ 1.5; the raw driver's own growth: %.2fx): %s.",
+						backend, callers, cfg.bigRows, r, cfg.rows, f, verdict(r <= 1.5))
 				}
 			}
 		}

@@ -15,7 +15,7 @@ func opsTable(results []cellResult, cfg opsConfig) string {
 	b.WriteString("## Store operations against scs's own stores and the raw driver\n\n")
 	fmt.Fprintf(&b, "Each cell runs %v in %d rounds taken in turn with the other stores (after %v of warm-up), in closed loop. ops/s is the median of the rounds, all callers together; "+
 		"p99 in µs; allocs are heap allocations per operation, harness included (the same for every store). "+
-		"\"vs scs\" and \"vs floor\" are our ops/s divided by theirs.\n", cfg.cell, cfg.rounds, cfg.warmup)
+		"\"vs scs\" and \"vs floor\" are our ops/s divided by theirs, round by round (each pair of rounds ran moments apart), the median of those ratios; the goals below are computed the same way.\n", cfg.cell, cfg.rounds, cfg.warmup)
 	for _, backend := range []string{"SQLite", "PostgreSQL"} {
 		var names []string
 		seen := map[string]bool{}
@@ -103,7 +103,7 @@ func ratio(a, b *cellResult) string {
 	if a == nil || b == nil || b.opsPerSec == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2fx", a.opsPerSec/b.opsPerSec)
+	return fmt.Sprintf("%.2fx", speedup(*a, *b))
 }
 
 func size(n int) string {

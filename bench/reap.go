@@ -28,7 +28,8 @@ type reapConfig struct {
 	reaper   sessionsql.ReaperConfig
 	only     string // "sqlite" or "postgres": run one backend
 
-	pgNonDurable bool // PostgreSQL without fsync
+	pgNonDurable bool   // PostgreSQL without fsync
+	pgBuffers    string // PostgreSQL shared_buffers
 }
 
 // reapEnv is one freshly seeded database and our store over it.

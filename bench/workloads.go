@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -17,22 +18,42 @@ import (
 // a cart would store. gob writes a map's keys in a random order, so the
 // encodings differ byte for byte, as scs's re-encodings of one session do.
 func sessionBlobs(size, n int) [][]byte {
-	values := map[string]any{"user_id": 42, "name": "Ada", "flash": "Saved."}
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = sessionBlob(size, 42)
+	}
+	return out
+}
+
+// blobDeadline is the scs deadline inside every session the benchmarks
+// encode: re-encodings of one session must hold equal values, deadline
+// included, for the touch threshold to see them as unchanged.
+var blobDeadline = time.Now().Add(48 * time.Hour)
+
+// loginBlobs returns one session of about size bytes for each of users
+// users (user_id 0 to users-1): the sessions logins create.
+func loginBlobs(size, users int) [][]byte {
+	out := make([][]byte, users)
+	for i := range out {
+		out[i] = sessionBlob(size, i)
+	}
+	return out
+}
+
+// sessionBlob is one gob-encoded scs session of user userID, about size
+// bytes.
+func sessionBlob(size, userID int) []byte {
+	values := map[string]any{"user_id": userID, "name": "Ada", "flash": "Saved."}
 	filler := max(size-200, 8)
 	const keys = 4
 	for k := range keys {
 		values[fmt.Sprintf("cart_%d", k)] = strings.Repeat(string(rune('a'+k)), filler/keys)
 	}
-	deadline := time.Now().Add(48 * time.Hour)
-	out := make([][]byte, n)
-	for i := range out {
-		b, err := scs.GobCodec{}.Encode(deadline, values)
-		if err != nil {
-			panic(err)
-		}
-		out[i] = b
+	b, err := scs.GobCodec{}.Encode(blobDeadline, values)
+	if err != nil {
+		panic(err)
 	}
-	return out
+	return b
 }
 
 // activeSessions is how many sessions the IdleTimeout workload spreads its
@@ -46,7 +67,7 @@ const activeSessions = 1000
 type tokens struct {
 	hit   []string // seeded live sessions
 	miss  []string // never stored
-	fresh []string // for Commit new; Delete then removes them in order
+	fresh []string // random, never stored yet: for Commit new and RenewToken
 }
 
 func makeTokens(rows, fresh int) *tokens {
@@ -57,21 +78,29 @@ func makeTokens(rows, fresh int) *tokens {
 	for i := range t.miss {
 		t.miss[i] = fmt.Sprintf("miss-%d", i)
 	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	raw := make([]byte, 32)
 	for i := range t.fresh {
-		t.fresh[i] = fmt.Sprintf("new-%d", i)
+		// As scs makes them: 32 random bytes, base64url, so that new rows
+		// land all over the token index as real sessions do.
+		for j := range raw {
+			raw[j] = byte(rng.Uint32())
+		}
+		t.fresh[i] = base64.RawURLEncoding.EncodeToString(raw)
 	}
 	return t
 }
 
 // worker is one concurrent caller's state.
 type worker struct {
-	rng *rand.Rand
-	req *http.Request
-	rec *httptest.ResponseRecorder
+	rng  *rand.Rand
+	req  *http.Request
+	rec  *httptest.ResponseRecorder
+	last string // the session this worker's last RenewToken created
 }
 
 // cursor hands out fresh tokens across cells and workers of one impl.
-type cursor struct{ committed, deleted atomic.Int64 }
+type cursor struct{ committed atomic.Int64 }
 
 // workload is one kind of operation.
 type workload struct {
@@ -93,6 +122,7 @@ type cellEnv struct {
 	cur      *cursor
 	http     http.Handler // LoadAndSave around a handler that reads the session
 	variants [][]byte     // re-encodings of data's session
+	logins   [][]byte     // sessions of different users, as logins create them
 	expiry   time.Time
 }
 
@@ -118,12 +148,22 @@ var workloads = []workload{
 		return e.im.store.Commit(e.tok.hit[w.rng.IntN(e.rows)], e.variants[w.rng.IntN(len(e.variants))], e.expiry)
 	}},
 	{name: "Commit new", op: func(e *cellEnv, w *worker) error {
-		i := e.cur.committed.Add(1) - 1
-		return e.im.store.Commit(e.tok.fresh[int(i)%len(e.tok.fresh)], e.data, e.expiry)
+		// A login: a new session of one of many users.
+		i := int(e.cur.committed.Add(1) - 1)
+		return e.im.store.Commit(e.tok.fresh[i%len(e.tok.fresh)], e.logins[i%len(e.logins)], e.expiry)
 	}},
-	{name: "Delete", op: func(e *cellEnv, w *worker) error {
-		i := e.cur.deleted.Add(1) - 1
-		return e.im.store.Delete(e.tok.fresh[int(i)%len(e.tok.fresh)])
+	{name: "RenewToken", op: func(e *cellEnv, w *worker) error {
+		// What scs does at login and logout: Delete the session under its
+		// old token (here: the one this worker created last, so that every
+		// Delete removes a row) and Commit it under a new one.
+		if w.last != "" {
+			if err := e.im.store.Delete(w.last); err != nil {
+				return err
+			}
+		}
+		i := int(e.cur.committed.Add(1) - 1)
+		w.last = e.tok.fresh[i%len(e.tok.fresh)]
+		return e.im.store.Commit(w.last, e.logins[i%len(e.logins)], e.expiry)
 	}},
 	{name: "IdleTimeout request", op: func(e *cellEnv, w *worker) error {
 		return idleRequest(e, e.tok.hit[w.rng.IntN(min(e.rows, activeSessions))], w)

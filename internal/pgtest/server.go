@@ -92,6 +92,9 @@ type Options struct {
 	// Durable keeps PostgreSQL's crash-safe defaults (fsync, synchronous
 	// commit, full page writes), for benchmarks. Tests leave them off.
 	Durable bool
+	// Settings are more server settings, "name=value" each (as for
+	// postgres -c), such as "shared_buffers=4GB".
+	Settings []string
 }
 
 // Start creates a cluster in a new temporary directory and starts it,
@@ -165,6 +168,9 @@ func (s *Server) start(ctx context.Context, opts Options) error {
 	}
 	if !opts.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, setting := range opts.Settings {
+		args = append(args, "-c", setting)
 	}
 	cmd := s.command(context.Background(), "postgres", args...)
 	stderr, err := cmd.StderrPipe()
