@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
 
@@ -15,16 +14,9 @@ import (
 // queries share, keeps its setting.
 func TestAsyncCommitStaysInItsStatement(t *testing.T) {
 	_, schema := migratedPool(t)
-	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1 // every statement on the same connection
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
+		cfg.MaxConns = 1 // every statement on the same connection
+	})
 	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1, AsyncCommit: true})
 	if err != nil {
 		t.Fatal(err)

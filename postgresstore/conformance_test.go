@@ -24,6 +24,23 @@ func migratedPool(t testing.TB) (*pgxpool.Pool, string) {
 	return pool, schema
 }
 
+// poolOn returns a pool on schema of the test server, configured by tune,
+// closed when t ends.
+func poolOn(t testing.TB, schema string, tune func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tune(cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 // runConformance runs the conformance suite on stores built with cfg over
 // a fresh migrated schema each, on the suite's clock, cleanup off.
 func runConformance(t *testing.T, cfg postgresstore.Config) {

@@ -20,16 +20,9 @@ import (
 // again with no restart of anything.
 func TestBackendsTerminated(t *testing.T) {
 	_, schema := migratedPool(t)
-	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.RuntimeParams["application_name"] = "sessionsql-faults"
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "sessionsql-faults"
+	})
 	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
@@ -279,16 +278,9 @@ func TestGroupedCommitGivesUpInQueue(t *testing.T) {
 // Finds of it, by the store's clock.
 func TestGroupedFinds(t *testing.T) {
 	_, schema := migratedPool(t)
-	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1 // the test takes the one connection to hold the Finds up
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
+		cfg.MaxConns = 1 // the test takes the one connection to hold the Finds up
+	})
 	clock := storetest.NewClock(time.Now())
 	s, queued := groupedStore(t, pool, postgresstore.Config{Now: clock.Now})
 	started := statements(s)
@@ -386,20 +378,13 @@ func TestGroupedDeletes(t *testing.T) {
 // connection's synchronous_commit alone too.
 func TestGroupedAsyncCommit(t *testing.T) {
 	_, schema := migratedPool(t)
-	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 2
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		_, err := c.Exec(ctx, `SET synchronous_commit = on`) // the test server runs without it
-		return err
-	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
+		cfg.MaxConns = 2
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, `SET synchronous_commit = on`) // the test server runs without it
+			return err
+		}
+	})
 	s, queued := groupedStore(t, pool, postgresstore.Config{AsyncCommit: true})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
@@ -471,18 +456,7 @@ func TestGroupedFindsByOwnClock(t *testing.T) {
 
 // onePool returns a pool of one connection on schema, closed when t ends.
 func onePool(t *testing.T, schema string) *pgxpool.Pool {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	return poolOn(t, schema, func(cfg *pgxpool.Config) { cfg.MaxConns = 1 })
 }
 
 // ownerFromData is an OwnerFunc for tests: the session's data is its
