@@ -81,13 +81,15 @@ type Config struct {
 	// started, it returns that statement's outcome, and the statement is
 	// cancelled only when every operation in it has given up (never, when
 	// one came from a method without a context). A grouped write waits at
-	// most 100 ms for a row lock held elsewhere, and a grouped statement
-	// that fails as a whole is not the outcome: its operations then run
-	// again one by one, each under its own context, so that one session
-	// never holds up or fails the others. Zero means
-	// twice GOMAXPROCS, but no more than the pool's MaxConns and at least
-	// 2; a negative value turns grouping off, so that every operation is a
-	// statement of its own, as with scs's pgxstore.
+	// most 100 ms for any one row lock held elsewhere, and a grouped
+	// statement that fails as a whole is not the outcome: its operations
+	// then run again each as a statement of its own, under its own context,
+	// so that one session never holds up or fails the others (those
+	// retries run at once, each its caller's own statement, as without
+	// grouping: a retry waiting on a locked row must not hold up the
+	// rest). Zero means twice GOMAXPROCS, but no more than the pool's
+	// MaxConns and at least 2; a negative value turns grouping off, so that
+	// every operation is a statement of its own, as with scs's pgxstore.
 	// Stats().Grouped counts the operations that shared a statement.
 	Concurrency int
 

@@ -38,7 +38,8 @@ ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 }
 
-// groupLockTimeout is how long a grouped write waits for a row lock
+// groupLockTimeout is how long a grouped write waits for any one row lock
+// (PostgreSQL's lock_timeout applies to each wait, not to the statement)
 // before it gives up, so that one session's row held elsewhere (a
 // revocation, an app's own transaction) never holds up the other
 // operations of its statement: they then run again on their own (see

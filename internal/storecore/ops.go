@@ -98,15 +98,18 @@ func (c *Core) commit(ctx context.Context, token string, data []byte, expiry tim
 	if err != nil {
 		return c.Fail(ctx, "commit", err)
 	}
-	if err := c.ownerDriver.CommitOwned(ctx, token, data, expiry, o, c.Now()); err != nil {
-		return c.fail(ctx, "commit", err)
-	}
+	err = c.ownerDriver.CommitOwned(ctx, token, data, expiry, o, c.Now())
 	if c.revoked.has(token, c.Now()) {
 		// Revoked while this write was on its way (queued behind others,
 		// say): the revocation's delete may have run first, so delete again.
-		if err := c.driver.Delete(context.WithoutCancel(ctx), token); err != nil {
-			return c.fail(ctx, "commit", err)
+		// Even when the write failed: a statement whose context ended while
+		// its reply was on the way may have committed all the same.
+		if derr := c.driver.Delete(context.WithoutCancel(ctx), token); derr != nil && err == nil {
+			err = derr
 		}
+	}
+	if err != nil {
+		return c.fail(ctx, "commit", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package storecore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,9 @@ type mapDriver struct {
 	rows   map[string]string // token -> owner
 	hold   chan struct{}     // when set, CommitOwned waits on it before writing
 	inside chan struct{}     // CommitOwned signals here once it is waiting
+	// afterWrite, when set, is what CommitOwned returns once it has
+	// written: a statement that committed but whose reply never arrived.
+	afterWrite error
 }
 
 func (d *mapDriver) Find(context.Context, string, time.Time, bool) ([]byte, time.Time, bool, error) {
@@ -41,7 +45,7 @@ func (d *mapDriver) CommitOwned(_ context.Context, token string, _ []byte, _ tim
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.rows[token] = o.ID
-	return nil
+	return d.afterWrite
 }
 
 func (d *mapDriver) OwnerRows(_ context.Context, owner string, _ time.Time) ([]OwnedRow, error) {
@@ -79,37 +83,48 @@ func (d *mapDriver) SetOwner(context.Context, string, []byte, store.Owner, time.
 
 // TestCommitOnItsWayDuringRevoke: a Commit that passed the revocation
 // check before RevokeOwner and reaches the database after its delete does
-// not bring the session back: the store deletes it again.
+// not bring the session back: the store deletes it again, also when the
+// write reports an error after all (its reply lost, its context ended).
 func TestCommitOnItsWayDuringRevoke(t *testing.T) {
-	d := &mapDriver{rows: map[string]string{}}
-	c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
-		return store.Owner{ID: string(data)}, nil
-	}}, SchemaErrors{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDriver(d, Options{CleanupInterval: -1})
-	defer c.Close(nil)
-	ctx := context.Background()
-	exp := time.Now().Add(time.Hour)
-	if err := c.Commit(ctx, "tok", []byte("U"), exp); err != nil {
-		t.Fatal(err)
-	}
+	for _, tc := range []struct {
+		name       string
+		afterWrite error
+	}{
+		{"the write succeeds", nil},
+		{"the write lands but reports an error", context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &mapDriver{rows: map[string]string{}}
+			c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
+				return store.Owner{ID: string(data)}, nil
+			}}, SchemaErrors{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDriver(d, Options{CleanupInterval: -1})
+			defer c.Close(nil)
+			ctx := context.Background()
+			exp := time.Now().Add(time.Hour)
+			if err := c.Commit(ctx, "tok", []byte("U"), exp); err != nil {
+				t.Fatal(err)
+			}
 
-	d.hold, d.inside = make(chan struct{}), make(chan struct{})
-	late := make(chan error, 1)
-	go func() { late <- c.Commit(ctx, "tok", []byte("U"), exp) }()
-	<-d.inside // past the revocation check, not written yet
-	if n, err := c.RevokeOwner(ctx, "U", ""); err != nil || n != 1 {
-		t.Fatalf("RevokeOwner = (%d, %v), want 1", n, err)
-	}
-	close(d.hold)
-	if err := <-late; err != nil {
-		t.Fatalf("the Commit on its way: %v", err)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, ok := d.rows["tok"]; ok {
-		t.Fatal("the revoked session is back after the Commit that was on its way landed")
+			d.hold, d.inside, d.afterWrite = make(chan struct{}), make(chan struct{}), tc.afterWrite
+			late := make(chan error, 1)
+			go func() { late <- c.Commit(ctx, "tok", []byte("U"), exp) }()
+			<-d.inside // past the revocation check, not written yet
+			if n, err := c.RevokeOwner(ctx, "U", ""); err != nil || n != 1 {
+				t.Fatalf("RevokeOwner = (%d, %v), want 1", n, err)
+			}
+			close(d.hold)
+			if err := <-late; !errors.Is(err, tc.afterWrite) {
+				t.Fatalf("the Commit on its way: %v, want %v", err, tc.afterWrite)
+			}
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if _, ok := d.rows["tok"]; ok {
+				t.Fatal("the revoked session is back after the Commit that was on its way landed")
+			}
+		})
 	}
 }
