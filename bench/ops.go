@@ -100,13 +100,7 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 							cells = append(cells, newCell(ctx, e, wl, callers, cfg))
 						}
 					}
-					// Rounds go round the stores, so that drift on a shared
-					// machine falls on all of them alike.
-					for round := range cfg.rounds {
-						for i := range cells { // each round starts with a different store
-							cells[(round+i)%len(cells)].round(round == 0)
-						}
-					}
+					runRounds(cells, cfg.rounds)
 					for _, c := range cells {
 						r := c.result()
 						r.backend, r.size, r.rows = b.name, len(data), rows
@@ -138,11 +132,7 @@ func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]
 				e.rows, e.data, e.expiry = cfg.rows, data, time.Now().Add(24*time.Hour)
 				cells = append(cells, newCell(ctx, e, workloadNamed("Commit update"), 32, cfg))
 			}
-			for round := range cfg.rounds {
-				for i := range cells {
-					cells[(round+i)%len(cells)].round(round == 0)
-				}
-			}
+			runRounds(cells, cfg.rounds)
 			for _, c := range cells {
 				r := c.result()
 				r.backend, r.size, r.rows = b.name, len(data), cfg.rows
@@ -215,11 +205,7 @@ func sideBySide(ctx context.Context, out io.Writer, b backendSetup, envs []*cell
 		for i, e := range side {
 			cells[i] = newCell(ctx, e, workloadNamed("Find hit"), callers, cfg)
 		}
-		for round := range cfg.rounds {
-			for i := range cells {
-				cells[(round+i)%len(cells)].round(round == 0)
-			}
-		}
+		runRounds(cells, cfg.rounds)
 		for _, c := range cells {
 			r := c.result()
 			r.workload, r.backend, r.size, r.rows = sideBySideWorkload, b.name, len(data), c.e.rows
@@ -228,6 +214,18 @@ func sideBySide(ctx context.Context, out io.Writer, b backendSetup, envs []*cell
 		}
 	}
 	return results, nil
+}
+
+// runRounds runs the given number of measured rounds of every cell, going
+// round the cells and starting each round with a different one, so that
+// drift on a shared machine falls on all of them alike. A cell's first
+// round comes after its preparation and warm-up.
+func runRounds(cells []*cell, rounds int) {
+	for round := range rounds {
+		for i := range cells {
+			cells[(round+i)%len(cells)].round(round == 0)
+		}
+	}
 }
 
 // loginUsers is how many users the Commit new workload logs in, a session

@@ -16,8 +16,7 @@ func (d *driver) Delete(ctx context.Context, token string) error {
 		return ctx.Err() // gave up in the queue, undeleted; op stays there
 	}
 	err := op.err
-	op.ctx, op.token, op.err = nil, pgtype.Text{}, nil
-	deleteOpPool.Put(op)
+	op.release()
 	return err
 }
 
@@ -32,6 +31,11 @@ var deleteOpPool = sync.Pool{New: func() any {
 	op.init(op)
 	return op
 }}
+
+func (op *deleteOp) release() {
+	op.ctx, op.token, op.err = nil, pgtype.Text{}, nil
+	deleteOpPool.Put(op)
+}
 
 // runDeletes is the delete group's statement: one op's own DELETE, or one
 // for the tokens of all of them.
