@@ -14,7 +14,7 @@ import (
 // stores live in bench/.
 
 // benchStore is a store over a fresh schema holding one live session, "tok".
-func benchStore(b *testing.B, cfg postgresstore.Config) (*postgresstore.Store, *pgxpool.Pool) {
+func benchStore(b testing.TB, cfg postgresstore.Config) (*postgresstore.Store, *pgxpool.Pool) {
 	pool, _ := migratedPool(b)
 	cfg.CleanupInterval = -1
 	s, err := postgresstore.NewWithConfig(pool, cfg)

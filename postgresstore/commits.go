@@ -43,17 +43,12 @@ func (d *driver) commit(op *commitOp) error {
 type commitOp struct {
 	member
 	token         pgtype.Text
-	data          bytesArg
+	data          []byte // passed as *[]byte: pgx encodes it in every exec mode
 	expiry        pgtype.Timestamptz
 	owner, device pgtype.Text
 	now           pgtype.Timestamptz
 	args          [6]any // the single-row statement's: 3 of them without the owner index
 }
-
-// bytesArg hands pgx a byte slice through a pointer, as a BytesValuer.
-type bytesArg struct{ b []byte }
-
-func (a *bytesArg) BytesValue() ([]byte, error) { return a.b, nil }
 
 var commitOpPool = sync.Pool{New: func() any {
 	op := &commitOp{}
@@ -65,12 +60,12 @@ var commitOpPool = sync.Pool{New: func() any {
 func (op *commitOp) set(ctx context.Context, token string, data []byte, expiry time.Time) {
 	op.ctx = ctx
 	op.token = pgtype.Text{String: token, Valid: true}
-	op.data.b = data
+	op.data = data
 	op.expiry = pgtype.Timestamptz{Time: expiry, Valid: true}
 }
 
 func (op *commitOp) release() {
-	op.ctx, op.token, op.data.b, op.owner, op.device, op.err = nil, pgtype.Text{}, nil, pgtype.Text{}, pgtype.Text{}, nil
+	op.ctx, op.token, op.data, op.owner, op.device, op.err = nil, pgtype.Text{}, nil, pgtype.Text{}, pgtype.Text{}, nil
 	commitOpPool.Put(op)
 }
 
@@ -81,9 +76,9 @@ const maxGroupBytes = 4 << 20
 // upserts of several at once, as few as fit maxGroupBytes.
 func (d *driver) runCommits(ctx context.Context, ms []*member) {
 	for len(ms) > 0 {
-		n, size := 1, len(ms[0].op.(*commitOp).data.b)
-		for n < len(ms) && size+len(ms[n].op.(*commitOp).data.b) <= maxGroupBytes {
-			size += len(ms[n].op.(*commitOp).data.b)
+		n, size := 1, len(ms[0].op.(*commitOp).data)
+		for n < len(ms) && size+len(ms[n].op.(*commitOp).data) <= maxGroupBytes {
+			size += len(ms[n].op.(*commitOp).data)
 			n++
 		}
 		if n == 1 {
@@ -149,7 +144,7 @@ func (d *driver) commitOne(ctx context.Context, m *member) {
 type commitBatch struct {
 	ops            []*commitOp
 	tokens         pgtype.FlatArray[*pgtype.Text]
-	data           pgtype.FlatArray[*bytesArg]
+	data           pgtype.FlatArray[*[]byte]
 	expiries, nows pgtype.FlatArray[*pgtype.Timestamptz]
 	owners         pgtype.FlatArray[*pgtype.Text]
 	devices        pgtype.FlatArray[*pgtype.Text]

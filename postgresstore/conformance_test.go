@@ -43,9 +43,16 @@ func poolOn(t testing.TB, schema string, tune func(*pgxpool.Config)) *pgxpool.Po
 
 // runConformance runs the conformance suite on stores built with cfg over
 // a fresh migrated schema each, on the suite's clock, cleanup off.
-func runConformance(t *testing.T, cfg postgresstore.Config) {
+func runConformance(t *testing.T, cfg postgresstore.Config) { runConformanceOn(t, cfg, nil) }
+
+// runConformanceOn is runConformance over pools configured by tune (nil:
+// the test server's defaults).
+func runConformanceOn(t *testing.T, cfg postgresstore.Config, tune func(*pgxpool.Config)) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		pool, _ := migratedPool(t)
+		pool, schema := migratedPool(t)
+		if tune != nil {
+			pool = poolOn(t, schema, tune)
+		}
 		cfg := cfg
 		cfg.Now, cfg.CleanupInterval = storetest.ClockFor(t).Now, -1
 		s, err := postgresstore.NewWithConfig(pool, cfg)

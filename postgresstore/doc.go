@@ -22,4 +22,10 @@
 // operations that arrive while Config.Concurrency statements of their kind
 // are in flight share the next one (a Find of several tokens, a Commit of
 // several sessions), each still with its own outcome.
+//
+// The store works with every pgx exec mode of the pool, including those
+// for connection poolers (QueryExecModeExec, QueryExecModeSimpleProtocol).
+// On the default mode a Find of its own runs straight over pgconn, its
+// statement prepared once per connection; a pool with a Tracer keeps Finds
+// on pgx's query path, so the tracer sees them.
 package postgresstore

@@ -15,10 +15,11 @@ import (
 // in storecore. Finds, commits and deletes each go through a group, which
 // runs them together when they arrive faster than their statements finish.
 type driver struct {
-	pool  *pgxpool.Pool
-	q     queries
-	table string // quoted, for the reaper lock's regclass
-	owned bool   // the owner index is on: commits write its columns
+	pool   *pgxpool.Pool
+	q      queries
+	table  string // quoted, for the reaper lock's regclass
+	owned  bool   // the owner index is on: commits write its columns
+	direct bool   // Finds of their own run over pgconn (see findDirect)
 
 	finds, commits, deletes *group
 	grouped                 atomic.Int64 // operations written or read by a shared statement
@@ -56,7 +57,7 @@ const cancelTimeout = 2 * time.Second
 // newDriver returns the driver of a store, with slots statements of each
 // kind in flight at most (slots < 0: no limit, every operation alone).
 func newDriver(pool *pgxpool.Pool, q queries, table string, owned bool, slots int) *driver {
-	d := &driver{pool: pool, q: q, table: table, owned: owned}
+	d := &driver{pool: pool, q: q, table: table, owned: owned, direct: directFinds(pool)}
 	if slots < 0 {
 		slots = math.MaxInt
 	}

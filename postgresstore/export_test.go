@@ -21,3 +21,6 @@ func OnRun(s *Store, f func(n int)) {
 		g.onRun = f
 	}
 }
+
+// FindsDirect reports whether s runs its Finds of their own over pgconn.
+func FindsDirect(s *Store) bool { return s.d.direct }

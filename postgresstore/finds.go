@@ -42,6 +42,11 @@ type findOp struct {
 	found  bool
 	dest   [2]any
 	dup    *findOp // the next op of a grouped Find asking for the same token
+
+	// The direct Find's encoded parameters (see findDirect).
+	tokenBuf []byte
+	nowBuf   [8]byte
+	params   [2][]byte
 }
 
 var findOpPool = sync.Pool{New: func() any {
@@ -54,6 +59,7 @@ var findOpPool = sync.Pool{New: func() any {
 
 func (op *findOp) release() {
 	op.ctx, op.token, op.data, op.expiry, op.found, op.err, op.dup = nil, pgtype.Text{}, nil, time.Time{}, false, nil, nil
+	op.params = [2][]byte{}
 	findOpPool.Put(op)
 }
 
@@ -86,19 +92,41 @@ func (d *driver) runFinds(ctx context.Context, ms []*member) {
 func (d *driver) findOne(ctx context.Context, m *member) {
 	op := m.op.(*findOp)
 	var err error
-	if op.wantExpiry {
-		err = d.pool.QueryRow(ctx, d.q.findWithExpiry, op.args[:]...).Scan(op.dest[:]...)
+	if d.direct {
+		op.found, err = d.findDirect(ctx, op)
 	} else {
-		err = d.pool.QueryRow(ctx, d.q.find, op.args[:]...).Scan(op.dest[0])
+		op.found, err = findThroughPgx(ctx, d.pool, d.findSQL(op), op)
 	}
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		op.data, op.found, m.err = nil, false, nil
-	case err != nil:
-		op.data, op.found, m.err = nil, false, err
-	default:
-		op.found, m.err = true, nil
+	if !op.found {
+		op.data = nil
 	}
+	m.err = err
+}
+
+// findSQL is the statement of op's Find of its own.
+func (d *driver) findSQL(op *findOp) string {
+	if op.wantExpiry {
+		return d.q.findWithExpiry
+	}
+	return d.q.find
+}
+
+// rowQuerier is a pool or one of its connections.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// findThroughPgx runs op's Find as sql on q through pgx's own query path.
+func findThroughPgx(ctx context.Context, q rowQuerier, sql string, op *findOp) (bool, error) {
+	dest := op.dest[:1]
+	if op.wantExpiry {
+		dest = op.dest[:]
+	}
+	err := q.QueryRow(ctx, sql, op.args[:]...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // findMany looks up every token of b in one query, from the earliest

@@ -146,8 +146,11 @@ func async(f func() error) <-chan error {
 // TestGroupedCommits: Commits that queue behind a busy statement are
 // written together in one, each as asked; of two Commits of one token the
 // later is what remains, and both succeed.
-func TestGroupedCommits(t *testing.T) {
-	pool, _ := migratedPool(t)
+func TestGroupedCommits(t *testing.T) { eachExecMode(t, testGroupedCommits) }
+
+func testGroupedCommits(t *testing.T, mode func(*pgxpool.Config)) {
+	_, schema := migratedPool(t)
+	pool := poolOn(t, schema, mode)
 	s, queued := groupedStore(t, pool, postgresstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour).Truncate(time.Microsecond)
@@ -276,9 +279,12 @@ func TestGroupedCommitGivesUpInQueue(t *testing.T) {
 // together, each on its own: hits, misses, one token asked twice (each
 // caller gets a slice of its own) and a session that expired between two
 // Finds of it, by the store's clock.
-func TestGroupedFinds(t *testing.T) {
+func TestGroupedFinds(t *testing.T) { eachExecMode(t, testGroupedFinds) }
+
+func testGroupedFinds(t *testing.T, mode func(*pgxpool.Config)) {
 	_, schema := migratedPool(t)
 	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
+		mode(cfg)
 		cfg.MaxConns = 1 // the test takes the one connection to hold the Finds up
 	})
 	clock := storetest.NewClock(time.Now())
@@ -352,8 +358,11 @@ func TestGroupedFinds(t *testing.T) {
 
 // TestGroupedDeletes: Deletes queued behind a busy statement are run
 // together; a missing token among them is fine.
-func TestGroupedDeletes(t *testing.T) {
-	pool, _ := migratedPool(t)
+func TestGroupedDeletes(t *testing.T) { eachExecMode(t, testGroupedDeletes) }
+
+func testGroupedDeletes(t *testing.T, mode func(*pgxpool.Config)) {
+	_, schema := migratedPool(t)
+	pool := poolOn(t, schema, mode)
 	s, queued := groupedStore(t, pool, postgresstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
