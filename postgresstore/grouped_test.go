@@ -145,7 +145,7 @@ func async(f func() error) <-chan error {
 
 // TestGroupedCommits: Commits that queue behind a busy statement are
 // written together in one, each as asked; of two Commits of one token the
-// later is what remains, and both succeed.
+// later is what remains, and both succeed; in every exec mode.
 func TestGroupedCommits(t *testing.T) { eachExecMode(t, testGroupedCommits) }
 
 func testGroupedCommits(t *testing.T, mode func(*pgxpool.Config)) {
@@ -278,7 +278,7 @@ func TestGroupedCommitGivesUpInQueue(t *testing.T) {
 // TestGroupedFinds: Finds that queue behind a busy statement are answered
 // together, each on its own: hits, misses, one token asked twice (each
 // caller gets a slice of its own) and a session that expired between two
-// Finds of it, by the store's clock.
+// Finds of it, by the store's clock; in every exec mode.
 func TestGroupedFinds(t *testing.T) { eachExecMode(t, testGroupedFinds) }
 
 func testGroupedFinds(t *testing.T, mode func(*pgxpool.Config)) {
@@ -357,7 +357,7 @@ func testGroupedFinds(t *testing.T, mode func(*pgxpool.Config)) {
 }
 
 // TestGroupedDeletes: Deletes queued behind a busy statement are run
-// together; a missing token among them is fine.
+// together; a missing token among them is fine; in every exec mode.
 func TestGroupedDeletes(t *testing.T) { eachExecMode(t, testGroupedDeletes) }
 
 func testGroupedDeletes(t *testing.T, mode func(*pgxpool.Config)) {
