@@ -357,19 +357,26 @@ func touchedSeed(seed func(ctx context.Context, n int, data []byte) error, st sc
 	}
 }
 
-// sqliteSeed inserts n live sessions; julian tells scs's REAL julian-day
-// expiry from our unix milliseconds.
+// sqliteSeed leaves exactly n live sessions in the table, in a freshly
+// written file; julian tells scs's REAL julian-day expiry from our unix
+// milliseconds. The cells before a seed leave rows behind (logins under
+// random tokens, 16 KB sessions), more of them the faster a store wrote:
+// they are deleted, and VACUUM rewrites the file, so that every contender's
+// table has the same rows in the same layout whatever it wrote before.
 func sqliteSeed(db *sql.DB, julian bool) func(ctx context.Context, n int, data []byte) error {
 	expiry := `CAST(strftime('%s', 'now', '+30 minutes') AS INTEGER) * 1000`
 	if julian {
 		expiry = `julianday('now', '+30 minutes')`
 	}
 	return func(ctx context.Context, n int, data []byte) error {
-		_, err := db.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ? - 1)
-			INSERT OR REPLACE INTO sessions (token, data, expiry) SELECT 'tok-' || i, ?, `+expiry+` FROM c`, n, data)
-		if err == nil {
-			_, err = db.ExecContext(ctx, `ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
+		if _, err := db.ExecContext(ctx, `DELETE FROM sessions`); err != nil {
+			return err
 		}
+		if _, err := db.ExecContext(ctx, `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ? - 1)
+			INSERT INTO sessions (token, data, expiry) SELECT 'tok-' || i, ?, `+expiry+` FROM c`, n, data); err != nil {
+			return err
+		}
+		_, err := db.ExecContext(ctx, `VACUUM; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
 		return err
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
@@ -15,7 +16,16 @@ import (
 
 // benchStore is a store over a fresh schema holding one live session, "tok".
 func benchStore(b testing.TB, cfg postgresstore.Config) (*postgresstore.Store, *pgxpool.Pool) {
-	pool, _ := migratedPool(b)
+	return benchStoreOn(b, cfg, nil)
+}
+
+// benchStoreOn is benchStore over a pool configured by tune (nil: the test
+// server's defaults).
+func benchStoreOn(b testing.TB, cfg postgresstore.Config, tune func(*pgxpool.Config)) (*postgresstore.Store, *pgxpool.Pool) {
+	pool, schema := migratedPool(b)
+	if tune != nil {
+		pool = poolOn(b, schema, tune)
+	}
 	cfg.CleanupInterval = -1
 	s, err := postgresstore.NewWithConfig(pool, cfg)
 	if err != nil {
@@ -38,6 +48,28 @@ func BenchmarkFindHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFindHitPgxPath is BenchmarkFindHit on a pool with a tracer
+// that does nothing, which keeps Finds on pgx's own query path.
+func BenchmarkFindHitPgxPath(b *testing.B) {
+	s, _ := benchStoreOn(b, postgresstore.Config{}, func(c *pgxpool.Config) { c.ConnConfig.Tracer = quietTracer{} })
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, found, err := s.FindCtx(ctx, "tok"); err != nil || !found {
+			b.Fatal(found, err)
+		}
+	}
+}
+
+// quietTracer traces nothing.
+type quietTracer struct{}
+
+func (quietTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (quietTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // BenchmarkFindHitRawPgx is the floor: the same lookup straight through the
 // pool.

@@ -3,6 +3,7 @@ package postgresstore
 import (
 	"cmp"
 	"context"
+	sqldriver "database/sql/driver"
 	"slices"
 	"sync"
 	"time"
@@ -43,12 +44,23 @@ func (d *driver) commit(op *commitOp) error {
 type commitOp struct {
 	member
 	token         pgtype.Text
-	data          []byte // passed as *[]byte: pgx encodes it in every exec mode
+	data          bytesArg
 	expiry        pgtype.Timestamptz
 	owner, device pgtype.Text
 	now           pgtype.Timestamptz
 	args          [6]any // the single-row statement's: 3 of them without the owner index
 }
+
+// bytesArg hands pgx a byte slice through a pointer. As a BytesValuer it
+// is encoded without boxing the slice wherever pgx knows the parameter is
+// a bytea (every exec mode that prepares or describes its statements); as
+// a driver.Valuer, where it does not (QueryExecModeExec and the simple
+// protocol), pgx encodes the []byte it returns as a bytea.
+type bytesArg struct{ b []byte }
+
+func (a *bytesArg) BytesValue() ([]byte, error) { return a.b, nil }
+
+func (a *bytesArg) Value() (sqldriver.Value, error) { return a.b, nil }
 
 var commitOpPool = sync.Pool{New: func() any {
 	op := &commitOp{}
@@ -60,12 +72,12 @@ var commitOpPool = sync.Pool{New: func() any {
 func (op *commitOp) set(ctx context.Context, token string, data []byte, expiry time.Time) {
 	op.ctx = ctx
 	op.token = pgtype.Text{String: token, Valid: true}
-	op.data = data
+	op.data.b = data
 	op.expiry = pgtype.Timestamptz{Time: expiry, Valid: true}
 }
 
 func (op *commitOp) release() {
-	op.ctx, op.token, op.data, op.owner, op.device, op.err = nil, pgtype.Text{}, nil, pgtype.Text{}, pgtype.Text{}, nil
+	op.ctx, op.token, op.data.b, op.owner, op.device, op.err = nil, pgtype.Text{}, nil, pgtype.Text{}, pgtype.Text{}, nil
 	commitOpPool.Put(op)
 }
 
@@ -76,9 +88,9 @@ const maxGroupBytes = 4 << 20
 // upserts of several at once, as few as fit maxGroupBytes.
 func (d *driver) runCommits(ctx context.Context, ms []*member) {
 	for len(ms) > 0 {
-		n, size := 1, len(ms[0].op.(*commitOp).data)
-		for n < len(ms) && size+len(ms[n].op.(*commitOp).data) <= maxGroupBytes {
-			size += len(ms[n].op.(*commitOp).data)
+		n, size := 1, len(ms[0].op.(*commitOp).data.b)
+		for n < len(ms) && size+len(ms[n].op.(*commitOp).data.b) <= maxGroupBytes {
+			size += len(ms[n].op.(*commitOp).data.b)
 			n++
 		}
 		if n == 1 {
@@ -108,7 +120,7 @@ func (d *driver) commitMany(ctx context.Context, ms []*member) {
 			continue
 		}
 		b.tokens = append(b.tokens, &op.token)
-		b.data = append(b.data, &op.data)
+		b.data = append(b.data, &op.data.b)
 		b.expiries = append(b.expiries, &op.expiry)
 		b.owners = append(b.owners, &op.owner)
 		b.devices = append(b.devices, &op.device)
@@ -144,7 +156,7 @@ func (d *driver) commitOne(ctx context.Context, m *member) {
 type commitBatch struct {
 	ops            []*commitOp
 	tokens         pgtype.FlatArray[*pgtype.Text]
-	data           pgtype.FlatArray[*[]byte]
+	data           pgtype.FlatArray[*[]byte] // a type pgx knows in every exec mode, unlike *bytesArg
 	expiries, nows pgtype.FlatArray[*pgtype.Timestamptz]
 	owners         pgtype.FlatArray[*pgtype.Text]
 	devices        pgtype.FlatArray[*pgtype.Text]

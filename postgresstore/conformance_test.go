@@ -116,9 +116,16 @@ func TestConformanceAsyncCommit(t *testing.T) {
 // operations of the concurrent cases share statements; the contract holds.
 func TestConformanceGrouped(t *testing.T) { runConformance(t, postgresstore.Config{Concurrency: 1}) }
 
-func TestConformanceOwner(t *testing.T) {
+func TestConformanceOwner(t *testing.T) { runOwnerConformanceOn(t, nil) }
+
+// runOwnerConformanceOn runs the owner index's conformance suite over
+// pools configured by tune (nil: the test server's defaults).
+func runOwnerConformanceOn(t *testing.T, tune func(*pgxpool.Config)) {
 	storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
-		pool, _ := migratedPool(t)
+		pool, schema := migratedPool(t)
+		if tune != nil {
+			pool = poolOn(t, schema, tune)
+		}
 		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
 			Now:             storetest.ClockFor(t).Now,
 			CleanupInterval: -1,

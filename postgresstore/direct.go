@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,11 +20,12 @@ import (
 // by hand. That takes a few microseconds off every Find, a few percent of
 // its latency at one caller, where grouping cannot help.
 //
-// It does so only where pgx would have run the same prepared statement: a
-// pool in pgx's default exec mode (QueryExecModeCacheStatement) with a
-// statement cache. A pool with a Tracer keeps every Find on pgx's own
-// path, so the tracer sees it; so does any other exec mode (a pool set up
-// for a connection pooler, say), which keeps its own protocol.
+// It does so only where pgx would have prepared a statement too: a pool in
+// pgx's default exec mode (QueryExecModeCacheStatement) with a statement
+// cache, as the pool's config says when the store is built. A pool with a
+// Tracer keeps every Find on pgx's own path, so the tracer sees it; so does
+// any other exec mode (a pool set up for a connection pooler, say), which
+// keeps its own protocol.
 
 // directFinds reports whether the Finds of a store over pool may run
 // directly over pgconn: see above.
@@ -40,13 +42,16 @@ var (
 	directResultFormats = []int16{pgtype.BinaryFormatCode, pgtype.BinaryFormatCode}
 )
 
-// findDirect runs op's Find over pgconn, on a connection of its own, and
-// reports whether it found the row. A server error drops the statement
-// from the connection, as pgx does with the statements it caches, so the
-// next Find there prepares it again; when the statement had gone from the
-// server (a DEALLOCATE ALL, say) the Find runs once more at once. A
-// statement whose types are not those of the session table runs through
-// pgx instead, which converts them.
+// findDirect runs op's Find on a connection of its own, as a statement
+// prepared on it once (under its SQL, outside pgx's statement cache), and
+// reports whether it found the row. The statement runs over pgconn when its
+// types are those of the session table; otherwise (a custom table with a
+// TIMESTAMP expiry, say) through pgx, which converts them. Either way a
+// server error drops the statement from the connection, as pgx does with
+// the statements it caches, so the next Find there prepares it afresh; and
+// when the error says the statement itself is stale (it is gone from the
+// server after a DEALLOCATE ALL, or its table changed under it) the Find
+// runs once more at once: it only reads.
 func (d *driver) findDirect(ctx context.Context, op *findOp) (bool, error) {
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
@@ -59,23 +64,27 @@ func (d *driver) findDirect(ctx context.Context, op *findOp) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if !directShape(sd, op.wantExpiry) {
-			return findThroughPgx(ctx, conn.Conn(), sql, op)
+		var found bool
+		if directShape(sd, op.wantExpiry) {
+			found, err = findOn(ctx, conn.Conn().PgConn(), sd, op)
+		} else {
+			found, err = findThroughPgx(ctx, conn.Conn(), sql, op)
 		}
-		found, err := findOn(ctx, conn.Conn().PgConn(), sd, op)
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) {
 			return found, err
 		}
-		if derr := conn.Conn().Deallocate(ctx, sql); derr != nil || attempt > 0 || pgErr.Code != statementMissing {
+		if derr := conn.Conn().Deallocate(ctx, sql); derr != nil || attempt > 0 || !staleStatement[pgErr.Code] {
 			return false, err
 		}
 	}
 }
 
-// statementMissing is PostgreSQL's invalid_sql_statement_name: a prepared
-// statement the connection no longer has.
-const statementMissing = "26000"
+// staleStatement holds the errors of a prepared statement that preparing
+// it again fixes: invalid_sql_statement_name (the connection no longer has
+// it) and feature_not_supported, which PostgreSQL raises as "cached plan
+// must not change result type" once the table's columns changed.
+var staleStatement = map[string]bool{"26000": true, "0A000": true}
 
 // findOn runs op's Find as the prepared statement sd on conn.
 func findOn(ctx context.Context, conn *pgconn.PgConn, sd *pgconn.StatementDescription, op *findOp) (bool, error) {
@@ -127,15 +136,15 @@ const pgEpoch = 946_684_800_000_000
 // pgMicros is t as a binary timestamptz: microseconds since 2000-01-01 UTC.
 func pgMicros(t time.Time) int64 { return t.UnixMicro() - pgEpoch }
 
-// pgTime decodes a binary timestamptz. PostgreSQL's infinities come out as
-// the far ends of the int64 range: later and earlier than any clock.
+// pgTime decodes a binary timestamptz as pgx does: PostgreSQL's
+// infinities are an error, since no time.Time stands for them.
 func pgTime(b []byte) (time.Time, error) {
 	if len(b) != 8 {
 		return time.Time{}, errors.New("a binary timestamptz that is not 8 bytes long")
 	}
 	us := int64(binary.BigEndian.Uint64(b))
-	if us > 0 && us+pgEpoch < 0 { // past the end of UnixMicro's range
-		return time.Unix(1<<62, 0), nil
+	if us == math.MaxInt64 || us == math.MinInt64 {
+		return time.Time{}, errors.New("an infinite session expiry, which a time.Time cannot hold")
 	}
-	return time.UnixMicro(us + pgEpoch), nil
+	return time.Unix(pgEpoch/1_000_000+us/1_000_000, us%1_000_000*1000), nil
 }

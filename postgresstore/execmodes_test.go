@@ -34,9 +34,23 @@ func eachExecMode(t *testing.T, test func(t *testing.T, mode func(*pgxpool.Confi
 }
 
 // TestConformanceExecModes: the contract holds whichever exec mode the
-// app's pool uses (the default one is TestConformance).
+// app's pool uses, with durable and asynchronous commits.
 func TestConformanceExecModes(t *testing.T) {
 	eachExecMode(t, func(t *testing.T, mode func(*pgxpool.Config)) {
 		runConformanceOn(t, postgresstore.Config{}, mode)
+	})
+}
+
+func TestConformanceAsyncCommitExecModes(t *testing.T) {
+	eachExecMode(t, func(t *testing.T, mode func(*pgxpool.Config)) {
+		runConformanceOn(t, postgresstore.Config{AsyncCommit: true}, mode)
+	})
+}
+
+// TestConformanceOwnerExecModes: the owner index's contract holds in
+// every exec mode too.
+func TestConformanceOwnerExecModes(t *testing.T) {
+	eachExecMode(t, func(t *testing.T, mode func(*pgxpool.Config)) {
+		runOwnerConformanceOn(t, mode)
 	})
 }
