@@ -18,19 +18,20 @@ import (
 // statement cache keeps them on pgx's own path.
 func TestFindsDirectOnlyWherePgxWouldPrepare(t *testing.T) {
 	_, schema := migratedPool(t)
-	for _, c := range []struct {
+	type pool struct {
 		name   string
 		tune   func(*pgxpool.Config)
 		direct bool
-	}{
-		{"default", func(*pgxpool.Config) {}, true},
+	}
+	cases := []pool{
 		{"tracer", func(c *pgxpool.Config) { c.ConnConfig.Tracer = &sqlTracer{} }, false},
-		{"simple protocol", func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol }, false},
-		{"exec", func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec }, false},
-		{"describe exec", func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeDescribeExec }, false},
-		{"cache describe", func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe }, false},
 		{"no statement cache", func(c *pgxpool.Config) { c.ConnConfig.StatementCacheCapacity = 0 }, false},
-	} {
+	}
+	for _, m := range execModes {
+		cases = append(cases, pool{m.name, func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = m.mode },
+			m.mode == pgx.QueryExecModeCacheStatement}) // pgx's default
+	}
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s, err := postgresstore.NewWithConfig(poolOn(t, schema, c.tune), postgresstore.Config{CleanupInterval: -1})
 			if err != nil {

@@ -59,7 +59,6 @@ var findOpPool = sync.Pool{New: func() any {
 
 func (op *findOp) release() {
 	op.ctx, op.token, op.data, op.expiry, op.found, op.err, op.dup = nil, pgtype.Text{}, nil, time.Time{}, false, nil, nil
-	op.params = [2][]byte{}
 	findOpPool.Put(op)
 }
 
