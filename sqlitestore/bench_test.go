@@ -2,7 +2,9 @@ package sqlitestore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -41,8 +43,22 @@ func BenchmarkFindHit(b *testing.B) {
 	}
 }
 
-func BenchmarkFindHitParallel(b *testing.B) {
-	s := benchStore(b)
+func BenchmarkFindHitParallel(b *testing.B) { benchFindParallel(b, benchStore(b)) }
+
+// BenchmarkFindHitReadConns runs 8 × GOMAXPROCS goroutines of Finds over
+// fewer read connections than goroutines and over as many: the case for
+// the default ReadConns.
+func BenchmarkFindHitReadConns(b *testing.B) {
+	for _, conns := range []int{4, 8 * runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
+			benchFindParallel(b, benchStoreWith(b, sqlitestore.Config{ReadConns: conns}))
+		})
+	}
+}
+
+// benchFindParallel runs Finds of one session from 8 × GOMAXPROCS
+// goroutines.
+func benchFindParallel(b *testing.B, s *sqlitestore.Store) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetParallelism(8)

@@ -77,8 +77,10 @@ type Config struct {
 	// means DefaultMmapSize; a negative value turns mapping off.
 	MmapSize int64
 
-	// ReadConns is the number of read-only connections Open keeps for Find
-	// and All. Zero means 4, or GOMAXPROCS when that is larger.
+	// ReadConns is the most read-only connections Open keeps for Find and
+	// All. They open as that many reads run at once and then stay open; a
+	// read beyond them waits for one. Zero means 4 × GOMAXPROCS, at least
+	// 16.
 	ReadConns int
 
 	// Owner, when set, turns on the owner index: every Commit records whose the
