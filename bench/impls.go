@@ -94,9 +94,11 @@ func pgSchema(ctx context.Context, pool *pgxpool.Pool) error {
 // pgSeed inserts n live sessions with the same data.
 func pgSeed(pool *pgxpool.Pool) func(ctx context.Context, n int, data []byte) error {
 	return func(ctx context.Context, n int, data []byte) error {
-		_, err := pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry)
-			SELECT 'tok-' || i, $2, now() + interval '30 minutes' FROM generate_series(0, $1 - 1) AS i
-			ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, n, data)
+		_, err := pool.Exec(ctx, `TRUNCATE sessions`)
+		if err == nil {
+			_, err = pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry)
+			SELECT 'tok-' || i, $2, now() + interval '30 minutes' FROM generate_series(0, $1 - 1) AS i`, n, data)
+		}
 		if err == nil {
 			err = settle(ctx, pool)
 		}
