@@ -70,7 +70,7 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 		defer pg.close()
 		pgVersion = pg.version(ctx)
 	}
-	command := "cd bench && go run . " + strings.Join(os.Args[1:], " ")
+	command := strings.TrimSpace("cd bench && go run . " + strings.Join(os.Args[1:], " "))
 	header := fmt.Sprintf("Machine: %s.  \nRun: %s, `%s`.\n\n", machine(pgVersion), time.Now().UTC().Format("2006-01-02 15:04 MST"), command)
 
 	switch suite {

@@ -33,3 +33,6 @@ func StartCheckpointer(db *sql.DB, logger *slog.Logger, checkpointed func(error)
 	c := startCheckpointer(db, logger, checkpointed)
 	return c.written, c.close
 }
+
+// ReaderStats is database/sql's count of a store's read connections.
+func ReaderStats(s *Store) sql.DBStats { return s.reader.Stats() }
