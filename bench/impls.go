@@ -91,7 +91,8 @@ func pgSchema(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// pgSeed inserts n live sessions with the same data.
+// pgSeed empties the table (TRUNCATE), then inserts n live sessions with
+// the same data and settles the table.
 func pgSeed(pool *pgxpool.Pool) func(ctx context.Context, n int, data []byte) error {
 	return func(ctx context.Context, n int, data []byte) error {
 		_, err := pool.Exec(ctx, `TRUNCATE sessions`)

@@ -46,10 +46,10 @@ func BenchmarkFindHit(b *testing.B) {
 func BenchmarkFindHitParallel(b *testing.B) { benchFindParallel(b, benchStore(b)) }
 
 // BenchmarkFindHitReadConns runs 8 × GOMAXPROCS goroutines of Finds over
-// fewer read connections than goroutines and over as many: the case for
-// the default ReadConns.
+// fewer read connections than goroutines, over as many, and over the
+// default ReadConns (conns=0): the case for that default.
 func BenchmarkFindHitReadConns(b *testing.B) {
-	for _, conns := range []int{4, 8 * runtime.GOMAXPROCS(0)} {
+	for _, conns := range []int{4, 8 * runtime.GOMAXPROCS(0), 0} {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
 			benchFindParallel(b, benchStoreWith(b, sqlitestore.Config{ReadConns: conns}))
 		})

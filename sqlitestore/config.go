@@ -79,8 +79,8 @@ type Config struct {
 
 	// ReadConns is the most read-only connections Open keeps for Find and
 	// All. They open as that many reads run at once and then stay open; a
-	// read beyond them waits for one. Zero means 4 × GOMAXPROCS, at least
-	// 16 and at most 64.
+	// read beyond them waits for one. Zero or negative means 4 ×
+	// GOMAXPROCS (as it is at Open), at least 16 and at most 64.
 	ReadConns int
 
 	// Owner, when set, turns on the owner index: every Commit records whose the

@@ -132,7 +132,7 @@ func Open(path string, cfg Config) (*Store, error) {
 // The default number of read connections: enough that concurrent Finds
 // seldom wait for one. A Find that waits is handed its connection by the
 // one before it, a wake-up that costs more than the read itself
-// (BenchmarkFindHitReadConns: 16 goroutines on 2 cores found 1.7x to 2x as
+// (BenchmarkFindHitReadConns: 16 goroutines on 2 cores found about 1.8x as
 // fast over 16 connections as over 4). Connections open only as that many
 // Finds run at once, and then stay open, each with two file descriptors
 // and a page cache of up to 2 MiB; the cap keeps that bounded on machines

@@ -11,24 +11,34 @@ import (
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
-// TestReadConns: ReadConns caps the read connections, 4 × GOMAXPROCS,
-// 16 to 64, by default, and they open only as reads need them.
+// TestReadConns: ReadConns caps the read connections, 4 × GOMAXPROCS at
+// Open, 16 to 64, by default, and they open only as reads need them.
 func TestReadConns(t *testing.T) {
-	for _, c := range []struct{ set, want int }{
-		{0, min(64, max(16, 4*runtime.GOMAXPROCS(0)))},
-		{3, 3},
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ procs, set, want int }{
+		{1, 0, 16},
+		{8, 0, 32},
+		{32, 0, 64},
+		{8, -1, 32},
+		{8, 3, 3},
 	} {
+		runtime.GOMAXPROCS(c.procs)
 		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "conns.db"), sqlitestore.Config{ReadConns: c.set, CleanupInterval: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
+		opened := sqlitestore.ReaderStats(s).OpenConnections
+		_, _, findErr := s.Find("tok")
 		st := sqlitestore.ReaderStats(s)
 		s.Close()
-		if st.MaxOpenConnections != c.want {
-			t.Errorf("ReadConns %d: %d read connections at most, want %d", c.set, st.MaxOpenConnections, c.want)
+		if findErr != nil {
+			t.Fatal(findErr)
 		}
-		if st.OpenConnections > 1 {
-			t.Errorf("ReadConns %d: %d read connections open before any Find, want at most 1", c.set, st.OpenConnections)
+		if st.MaxOpenConnections != c.want {
+			t.Errorf("GOMAXPROCS %d, ReadConns %d: %d read connections at most, want %d", c.procs, c.set, st.MaxOpenConnections, c.want)
+		}
+		if opened != 0 || st.OpenConnections != 1 {
+			t.Errorf("GOMAXPROCS %d, ReadConns %d: %d read connections open after Open and %d after one Find, want 0 and 1", c.procs, c.set, opened, st.OpenConnections)
 		}
 	}
 }
@@ -60,7 +70,7 @@ func TestConcurrentFindsNeverWait(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if st := sqlitestore.ReaderStats(s); st.WaitCount != 0 {
-		t.Errorf("16 concurrent Finds waited %d times for a read connection (%d open), want never", st.WaitCount, st.OpenConnections)
+	if st := sqlitestore.ReaderStats(s); st.MaxOpenConnections < 16 || st.WaitCount != 0 {
+		t.Errorf("16 concurrent Finds waited %d times for a read connection (%d open, at most %d), want never", st.WaitCount, st.OpenConnections, st.MaxOpenConnections)
 	}
 }
