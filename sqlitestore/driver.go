@@ -13,22 +13,35 @@ import (
 type driver struct {
 	reader *sql.DB
 	q      queries
-	find   *stmt  // prepared once: every request runs it
-	writes writer // every write goes through it
+	// Prepared on first use: every request runs one of them, a store with
+	// a touch threshold the one that reads the expiry too.
+	find, findWithExpiry *stmt
+	writes               writer // every write goes through it
 }
 
-func (d *driver) Find(ctx context.Context, token string, now time.Time, _ bool) ([]byte, time.Time, bool, error) {
-	find, err := d.find.get(ctx)
-	if err != nil {
-		return nil, time.Time{}, false, err
-	}
+func (d *driver) Find(ctx context.Context, token string, now time.Time, wantExpiry bool) ([]byte, time.Time, bool, error) {
 	var data []byte
-	var expiry int64
-	err = find.QueryRowContext(ctx, token, now.UnixMilli()).Scan(&data, &expiry)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, false, nil
+	if !wantExpiry {
+		found, err := findRow(ctx, d.find, token, now, &data)
+		return data, time.Time{}, found, err
 	}
-	return data, time.UnixMilli(expiry), err == nil, err
+	var expiry int64
+	found, err := findRow(ctx, d.findWithExpiry, token, now, &data, &expiry)
+	return data, time.UnixMilli(expiry), found, err
+}
+
+// findRow runs one of the Find statements and scans its row into dest;
+// found is false, with a nil error, when there is no live row.
+func findRow(ctx context.Context, find *stmt, token string, now time.Time, dest ...any) (found bool, err error) {
+	st, err := find.get(ctx)
+	if err != nil {
+		return false, err
+	}
+	err = st.QueryRowContext(ctx, token, now.UnixMilli()).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
@@ -82,5 +95,5 @@ func (d *driver) Grouped() int64 {
 }
 
 func (d *driver) close() error {
-	return errors.Join(d.find.close(), d.writes.close())
+	return errors.Join(d.find.close(), d.findWithExpiry.close(), d.writes.close())
 }

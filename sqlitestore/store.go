@@ -77,7 +77,7 @@ func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config
 		return nil, err
 	}
 	q := buildQueries(c.Table.Quoted())
-	d := &driver{reader: reader, q: q, find: newStmt(reader, q.find)}
+	d := &driver{reader: reader, q: q, find: newStmt(reader, q.find), findWithExpiry: newStmt(reader, q.findWithExpiry)}
 	if group != nil {
 		d.writes = group
 	} else {
