@@ -257,8 +257,9 @@ func sqliteDSN(path string) string {
 		path, sqlitestore.DefaultMmapSize)
 }
 
-// sqliteImpls builds every SQLite contender, each on a file of its own.
-func sqliteImpls(ctx context.Context) ([]*impl, error) {
+// sqliteImpls builds every SQLite contender, each on a file of its own;
+// our stores keep readConns read connections (0: Open's default).
+func sqliteImpls(ctx context.Context, readConns int) ([]*impl, error) {
 	var out []*impl
 	ourStore := func(name, variant string, cfg sqlitestore.Config) error {
 		path, remove, err := tempSQLite()
@@ -266,6 +267,7 @@ func sqliteImpls(ctx context.Context) ([]*impl, error) {
 			return err
 		}
 		cfg.CleanupInterval = -1
+		cfg.ReadConns = readConns
 		st, err := sqlitestore.Open(path, cfg)
 		if err != nil {
 			remove()

@@ -39,6 +39,7 @@ func main() {
 	batch := flag.Int("reap-batch", 0, "reap: Reaper batch size (0: the default)")
 	pause := flag.Duration("reap-pause", 0, "reap: Reaper pause between batches (0: the default)")
 	only := flag.String("only", "", "run one backend only: sqlite or postgres")
+	readConns := flag.Int("sqlite-read-conns", 0, "ops: read connections of our SQLite stores (0: Open's default)")
 	pgFast := flag.Bool("pg-nondurable", false, "run PostgreSQL without fsync (to see what durability costs)")
 	pgBuffers := flag.String("pg-shared-buffers", "4GB", "PostgreSQL's shared_buffers: room for every table of a run (the 10^6-row ones are about 500 MB each)")
 	ownerRows := flag.String("owner-rows", "10000,1000000", "owner: table sizes")
@@ -49,7 +50,7 @@ func main() {
 	defer stop()
 	oc := opsConfig{cell: *cell, warmup: *cell / 6, rows: *opsRows, bigRows: *bigRows,
 		sizes: ints(*sizes), callers: ints(*callers), fresh: 3_000_000, rounds: 12, only: *only,
-		workloads: names(*opsWorkloads)}
+		workloads: names(*opsWorkloads), sqliteReadConns: *readConns}
 	if err := run(ctx, *suite, *out, *noPG, oc, reapConfig{
 		expired: *expired, small: *small, live: 10_000, workers: *workers, rate: *rate, baseline: *baseline,
 		reaper: sessionsql.ReaperConfig{BatchSize: *batch, Pause: *pause}, only: *only, pgNonDurable: *pgFast, pgBuffers: *pgBuffers,
@@ -70,7 +71,7 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 		defer pg.close()
 		pgVersion = pg.version(ctx)
 	}
-	command := strings.TrimSpace("cd bench && go run . " + strings.Join(os.Args[1:], " "))
+	command := shellCommand("cd bench && go run .", os.Args[1:])
 	header := fmt.Sprintf("Machine: %s.  \nRun: %s, `%s`.\n\n", machine(pgVersion), time.Now().UTC().Format("2006-01-02 15:04 MST"), command)
 
 	switch suite {
@@ -146,4 +147,18 @@ func ints(s string) []int {
 		}
 	}
 	return out
+}
+
+// shellCommand is prefix followed by args as a shell would need them typed
+// to run the same command: an argument with a space or a shell
+// metacharacter in it ("Find hit") goes in single quotes.
+func shellCommand(prefix string, args []string) string {
+	parts := []string{prefix}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }

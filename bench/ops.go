@@ -25,6 +25,10 @@ type opsConfig struct {
 	only    string
 	// workloads, when set, are the only workloads run.
 	workloads map[string]bool
+	// sqliteReadConns is our SQLite stores' Config.ReadConns (0: Open's
+	// default), to see how the read pool's size trades speed on a small
+	// table against growth to a big one.
+	sqliteReadConns int
 }
 
 // runs reports whether the suite runs the workload named name.
@@ -54,7 +58,9 @@ type backendSetup struct {
 func runOps(ctx context.Context, out io.Writer, pg *postgres, cfg opsConfig) ([]cellResult, error) {
 	var setups []backendSetup
 	if cfg.only != "postgres" {
-		setups = append(setups, backendSetup{"SQLite", sqliteImpls})
+		setups = append(setups, backendSetup{"SQLite", func(ctx context.Context) ([]*impl, error) {
+			return sqliteImpls(ctx, cfg.sqliteReadConns)
+		}})
 	}
 	if pg != nil {
 		setups = append(setups, backendSetup{"PostgreSQL", func(ctx context.Context) ([]*impl, error) {
