@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +61,9 @@ func main() {
 	}
 }
 
+// flushProbes is how many flushes each timing of the WAL disk takes.
+const flushProbes = 200
+
 func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc reapConfig, owc ownerConfig) error {
 	var pg *postgres
 	pgVersion := "no PostgreSQL"
@@ -76,11 +80,31 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 
 	switch suite {
 	case "ops":
+		var host hostFacts
+		flush := func() error {
+			if pg == nil {
+				return nil
+			}
+			// Next to the data directory: the WAL's filesystem, without a
+			// stray file among the server's own.
+			d, err := measureFlush(filepath.Dir(pg.srv.DataDir()), flushProbes)
+			if err != nil {
+				return fmt.Errorf("time the WAL disk's flushes: %w", err)
+			}
+			host.walFlush = append(host.walFlush, d)
+			return nil
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 		results, err := runOps(ctx, os.Stdout, pg, oc)
 		if err != nil {
 			return err
 		}
-		section := header + opsTable(results, oc) + opsGoals(results, oc)
+		if err := flush(); err != nil {
+			return err
+		}
+		section := header + opsTable(results, oc) + opsGoals(results, oc, host)
 		fmt.Println(section)
 		return writeSection(out, "ops", section)
 	case "owner":

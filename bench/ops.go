@@ -47,7 +47,11 @@ type cellResult struct {
 	allocs                  float64 // heap allocations per operation
 	failed                  int
 	firstErr                string
-	writes                  int64 // rows the database wrote during the cell; -1 unknown
+	writes                  int64   // rows the database wrote during the cell; -1 unknown
+	cpuBusy                 float64 // busy share of the machine's CPU during the rounds; -1 unknown
+	// what this process wrote per operation during the rounds (SQLite's
+	// WAL and checkpoints), in bytes and write calls; -1 unknown
+	wroteBytes, wroteCalls float64
 }
 
 type backendSetup struct {
@@ -259,6 +263,8 @@ type cell struct {
 	rates   []float64 // ops/s of each round
 	mallocs uint64
 	writes  int64
+	cpu     tally // of sampleCPU
+	io      tally // of sampleIO
 	prepErr error
 }
 
@@ -295,9 +301,12 @@ func (c *cell) round(first bool) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpuBefore, ioBefore := sampleCPU(), sampleIO()
 	start := time.Now()
 	c.loop(c.cfg.cell/time.Duration(c.cfg.rounds), hist)
 	took := time.Since(start)
+	c.cpu.add(cpuBefore, sampleCPU())
+	c.io.add(ioBefore, sampleIO())
 	c.window += took
 	var ops int64
 	for _, h := range hist {
@@ -338,7 +347,7 @@ func (c *cell) loop(d time.Duration, hist []*latencies) {
 
 func (c *cell) result() cellResult {
 	res := cellResult{workload: c.wl.name, impl: c.e.im.name, ours: c.e.im.ours, floor: c.e.im.floor,
-		callers: len(c.workers), writes: -1}
+		callers: len(c.workers), writes: -1, cpuBusy: cpuShare(c.cpu), wroteBytes: -1, wroteCalls: -1}
 	if c.prepErr != nil {
 		res.failed, res.firstErr = 1, "prepare: "+c.prepErr.Error()
 		return res
@@ -351,6 +360,7 @@ func (c *cell) result() cellResult {
 	res.rates = c.rates
 	res.spread = spread(c.rates)
 	res.failed, res.firstErr = s.failed, s.firstErr
+	res.wroteBytes, res.wroteCalls = ioPerOp(c.io, s.ops+s.failed)
 	if s.ops+s.failed > 0 {
 		res.allocs = float64(c.mallocs) / float64(s.ops+s.failed)
 	}

@@ -52,6 +52,9 @@ type Server struct {
 func (s *Server) dataDir() string   { return filepath.Join(s.dir, "data") }
 func (s *Server) socketDir() string { return s.dir }
 
+// DataDir is the cluster's data directory, where its WAL is written.
+func (s *Server) DataDir() string { return s.dataDir() }
+
 // URL returns a connection string for database name on the server.
 func (s *Server) URL(database string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=5432&sslmode=disable", database, s.socketDir())
