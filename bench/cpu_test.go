@@ -4,10 +4,10 @@ import "testing"
 
 func TestParseCPU(t *testing.T) {
 	// user nice system idle iowait irq softirq steal guest guest_nice
-	got := parseCPU("cpu  100 5 50 800 40 3 2 0 7 0\ncpu0 50 2 25 400 20 1 1 0 3 0\n")
+	got := parseCPU("cpu  100 5 50 800 40 3 2 60 7 0\ncpu0 50 2 25 400 20 1 1 30 3 0\n")
 	want := counters{first: 100 + 5 + 50 + 3 + 2, second: 100 + 5 + 50 + 800 + 40 + 3 + 2, ok: true}
 	if got != want {
-		t.Fatalf("parseCPU = %+v, want %+v (guest time is already in user)", got, want)
+		t.Fatalf("parseCPU = %+v, want %+v (steal left out, guest time already in user)", got, want)
 	}
 	for _, bad := range []string{"", "intr 1 2 3\n", "cpu 1 2 x 4 5\n", "cpu 1 2\n"} {
 		if s := parseCPU(bad); s.ok {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"slices"
 	"time"
 )
 
@@ -17,6 +16,9 @@ const walBlock = 8 << 10
 // waits for (wal_sync_method fdatasync, Linux's default). It returns the
 // median.
 func measureFlush(dir string, n int) (time.Duration, error) {
+	if n <= 0 {
+		return 0, fmt.Errorf("measureFlush: %d flushes; want at least one", n)
+	}
 	f, err := os.CreateTemp(dir, "flush-probe-")
 	if err != nil {
 		return 0, err
@@ -30,7 +32,7 @@ func measureFlush(dir string, n int) (time.Duration, error) {
 	if err := f.Sync(); err != nil {
 		return 0, err
 	}
-	took := make([]time.Duration, n)
+	took := make([]float64, n)
 	for i := range took {
 		block[0] = byte(i + 1)
 		start := time.Now()
@@ -40,8 +42,7 @@ func measureFlush(dir string, n int) (time.Duration, error) {
 		if err := dataSync(f); err != nil {
 			return 0, fmt.Errorf("flush %s: %w", f.Name(), err)
 		}
-		took[i] = time.Since(start)
+		took[i] = float64(time.Since(start))
 	}
-	slices.Sort(took)
-	return took[n/2], nil
+	return time.Duration(median(took)), nil
 }

@@ -20,4 +20,7 @@ func TestMeasureFlush(t *testing.T) {
 	if _, err := measureFlush(dir+"/missing", 5); err == nil {
 		t.Fatal("a directory that does not exist: want an error")
 	}
+	if _, err := measureFlush(dir, 0); err == nil {
+		t.Fatal("no flushes: want an error, not a median of nothing")
+	}
 }

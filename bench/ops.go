@@ -49,8 +49,8 @@ type cellResult struct {
 	firstErr                string
 	writes                  int64   // rows the database wrote during the cell; -1 unknown
 	cpuBusy                 float64 // busy share of the machine's CPU during the rounds; -1 unknown
-	// what this process wrote per operation during the rounds (SQLite's
-	// WAL and checkpoints), in bytes and write calls; -1 unknown
+	// what this process wrote per operation during the rounds (see
+	// sampleIO), in bytes and write calls; -1 unknown
 	wroteBytes, wroteCalls float64
 }
 

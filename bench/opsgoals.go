@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -160,7 +161,7 @@ type hostFacts struct {
 // flushes; the CPU the two modes keep busy then shows what holds them back.
 func asyncDetail(async, durable cellResult, host hostFacts) string {
 	var b strings.Builder
-	if r := speedup(async, durable); async.callers == 1 && async.opsPerSec > 0 && r > 0 {
+	if r := speedup(async, durable); async.callers == 1 && async.opsPerSec > 0 && r >= 1 && !math.IsInf(r, 0) {
 		// a from the async rounds' median, the wait from the paired ratio
 		// the goal line reports, so that the figures agree with it.
 		a := time.Duration(float64(time.Second) / async.opsPerSec)
@@ -191,7 +192,8 @@ func micros(d time.Duration) string {
 
 // ownerWrites is what the process wrote per Commit during the rounds of an
 // embedded SQLite store with the owner index and without it: its WAL frames
-// (the pages each transaction changed) and checkpoints.
+// (the pages each transaction changed) and checkpoints, and any background
+// checkpoint of the store whose round came just before.
 func ownerWrites(backend string, plain, owner cellResult) string {
 	if backend != "SQLite" || plain.wroteBytes < 0 || owner.wroteBytes < 0 {
 		return ""

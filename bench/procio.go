@@ -7,14 +7,15 @@ import (
 
 // sampleIO is what this process has written so far, by its own count in
 // /proc/self/io: first the bytes handed to write calls (wchar), second the
-// number of those calls (syscw), whether or not they reached the disk yet.
-// For an embedded SQLite that is its WAL and its checkpoints; a PostgreSQL
-// server's writes are another process's.
+// number of those calls (syscw), to files and sockets alike, whether or
+// not they reached the disk yet. Around an embedded SQLite's rounds that
+// is mostly its WAL and its checkpoints; a PostgreSQL server's writes are
+// another process's, and a client's are its messages to the server.
 func sampleIO() counters { return readCounters("/proc/self/io", parseIO) }
 
 func parseIO(text string) counters {
 	var s counters
-	seen := 0
+	var wchar, syscw bool
 	for _, line := range strings.Split(text, "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
@@ -26,12 +27,12 @@ func parseIO(text string) counters {
 		}
 		switch k {
 		case "wchar":
-			s.first, seen = n, seen+1
+			s.first, wchar = n, true
 		case "syscw":
-			s.second, seen = n, seen+1
+			s.second, syscw = n, true
 		}
 	}
-	s.ok = seen == 2
+	s.ok = wchar && syscw
 	return s
 }
 
