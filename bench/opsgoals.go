@@ -186,9 +186,8 @@ func spanOf(lo, hi time.Duration) string {
 	return micros(lo)
 }
 
-func micros(d time.Duration) string {
-	return fmt.Sprintf("%d µs", d.Round(time.Microsecond).Microseconds())
-}
+// micros is us (the tables' figure) with its unit, for prose.
+func micros(d time.Duration) string { return us(d) + " µs" }
 
 // ownerWrites is what the process wrote per Commit during the rounds of an
 // embedded SQLite store with the owner index and without it: its WAL frames
