@@ -393,11 +393,17 @@ func speedup(a, b cellResult) float64 {
 		}
 		return a.opsPerSec / b.opsPerSec
 	}
-	r := make([]float64, len(a.rates))
+	return median(pairedRatios(a.rates, b.rates))
+}
+
+// pairedRatios is a[i] / b[i] for each round i of two cells that took their
+// rounds in turn; a and b are of the same length.
+func pairedRatios(a, b []float64) []float64 {
+	r := make([]float64, len(a))
 	for i := range r {
-		r[i] = a.rates[i] / b.rates[i]
+		r[i] = a[i] / b[i]
 	}
-	return median(r)
+	return r
 }
 
 // median is the middle of xs (the mean of the middle two for an even count).

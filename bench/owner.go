@@ -19,19 +19,25 @@ import (
 type ownerConfig struct {
 	rows      []int         // table sizes
 	perOwner  int           // sessions each owner has
-	window    time.Duration // measured time per cell
+	window    time.Duration // measured time per cell, split into ownerRounds rounds
 	only      string
 	explainAt int // the table size whose query plan is reported
 }
 
+// ownerRounds is how many rounds each cell's window is split into. The
+// table sizes of one backend take their rounds in turn, so that a round at
+// one size and the same round at another ran moments apart and share the
+// machine's drift (as the ops suite's cells do).
+const ownerRounds = 12
+
 // ownerResult is one table size on one backend.
 type ownerResult struct {
-	backend  string
-	rows     int
-	list     summary // OwnerSessions of a random owner
-	revoke   summary // RevokeOwner of a random owner, keeping one session
-	plan     string
-	listSize int
+	backend   string
+	rows      int
+	list      summary   // OwnerSessions of a random owner; opsPerSec is the median round's
+	listRates []float64 // ops/s of each list round, in step with the other sizes' rounds
+	revoke    summary   // RevokeOwner of a random owner, keeping one session
+	plan      string
 }
 
 // ownerTarget is one backend's store with the owner index, and how to fill
@@ -48,80 +54,133 @@ type ownerTarget struct {
 }
 
 // runOwner measures the owner index: listing one owner's sessions and
-// revoking them, at each table size, one caller, with every owner holding
-// perOwner sessions.
+// revoking them, one caller, with every owner holding perOwner sessions, on
+// a table of each size per backend, the sizes side by side.
 func runOwner(ctx context.Context, out io.Writer, pg *postgres, cfg ownerConfig) ([]ownerResult, error) {
+	var backends []func() (*ownerTarget, error)
+	if cfg.only != "postgres" {
+		backends = append(backends, sqliteOwnerTarget)
+	}
+	if pg != nil {
+		backends = append(backends, func() (*ownerTarget, error) { return postgresOwnerTarget(ctx, pg) })
+	}
 	var results []ownerResult
-	for _, rows := range cfg.rows {
-		var targets []func() (*ownerTarget, error)
-		if cfg.only != "postgres" {
-			targets = append(targets, sqliteOwnerTarget)
+	for _, open := range backends {
+		rs, err := measureOwner(ctx, out, open, cfg)
+		if err != nil {
+			return nil, err
 		}
-		if pg != nil {
-			targets = append(targets, func() (*ownerTarget, error) { return postgresOwnerTarget(ctx, pg) })
-		}
-		for _, make := range targets {
-			tg, err := make()
-			if err != nil {
-				return nil, err
-			}
-			r, err := measureOwner(ctx, out, tg, rows, cfg)
-			tg.close()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", tg.name, err)
-			}
-			results = append(results, r)
-		}
+		results = append(results, rs...)
 	}
 	return results, nil
 }
 
-func measureOwner(ctx context.Context, out io.Writer, tg *ownerTarget, rows int, cfg ownerConfig) (ownerResult, error) {
-	owners := rows / cfg.perOwner
-	fmt.Fprintf(out, "owner: %s: seeding %d sessions of %d owners\n", tg.name, rows, owners)
-	if err := tg.seed(ctx, rows, owners); err != nil {
-		return ownerResult{}, err
-	}
-	r := ownerResult{backend: tg.name, rows: rows}
-	rng := rand.New(rand.NewPCG(uint64(rows), 7))
-	owner := func() string { return fmt.Sprintf("u-%d", rng.IntN(owners)) }
+// ownerCell is one table size on one backend while it is measured.
+type ownerCell struct {
+	tg           *ownerTarget
+	rows, owners int
+	rng          *rand.Rand
+	list, revoke latencies
+	listRates    []float64
+	listWindow   time.Duration
+	revokeWindow time.Duration
+}
 
-	var list latencies
-	deadline := time.Now().Add(cfg.window)
-	for time.Now().Before(deadline) {
-		start := time.Now()
-		infos, err := tg.store.OwnerSessions(ctx, owner())
-		if err == nil && len(infos) != cfg.perOwner {
-			err = fmt.Errorf("listed %d sessions, want %d", len(infos), cfg.perOwner)
+func (c *ownerCell) owner() string { return fmt.Sprintf("u-%d", c.rng.IntN(c.owners)) }
+
+// timed runs op on random owners for d, recording each call in lat, and
+// returns how many succeeded and how long it took.
+func (c *ownerCell) timed(d time.Duration, lat *latencies, op func(owner string) error) (ok int64, took time.Duration) {
+	start := time.Now()
+	for deadline := start.Add(d); time.Now().Before(deadline); {
+		owner := c.owner()
+		t := time.Now()
+		err := op(owner)
+		lat.add(time.Since(t), err)
+		if err == nil {
+			ok++
 		}
-		list.add(time.Since(start), err)
-		r.listSize = len(infos)
 	}
-	r.list = list.summarize(cfg.window)
+	return ok, time.Since(start)
+}
 
-	var revoke latencies
-	deadline = time.Now().Add(cfg.window)
-	for time.Now().Before(deadline) {
-		o := owner()
-		start := time.Now()
-		infos, err := tg.store.OwnerSessions(ctx, o)
-		if err == nil && len(infos) > 0 {
-			_, err = tg.store.RevokeOwner(ctx, o, infos[0].ID)
+// measureOwner opens one table of each size on one backend (open makes one
+// store and its table), seeds them, and measures them in rounds taken in
+// turn: first listing, then listing and revoking (which leaves owners with
+// fewer sessions, so it comes last).
+func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget, error), cfg ownerConfig) ([]ownerResult, error) {
+	var cells []*ownerCell
+	defer func() {
+		for _, c := range cells {
+			c.tg.close()
 		}
-		revoke.add(time.Since(start), err)
-	}
-	r.revoke = revoke.summarize(cfg.window)
-
-	if rows == cfg.explainAt {
-		plan, err := tg.explain(ctx, owner())
+	}()
+	for _, rows := range cfg.rows {
+		tg, err := open()
 		if err != nil {
-			return ownerResult{}, err
+			return nil, err
 		}
-		r.plan = plan
+		c := &ownerCell{tg: tg, rows: rows, owners: rows / cfg.perOwner, rng: rand.New(rand.NewPCG(uint64(rows), 7))}
+		cells = append(cells, c)
+		fmt.Fprintf(out, "owner: %s: seeding %d sessions of %d owners\n", tg.name, rows, c.owners)
+		if err := tg.seed(ctx, rows, c.owners); err != nil {
+			return nil, fmt.Errorf("%s: %w", tg.name, err)
+		}
 	}
-	fmt.Fprintf(out, "owner: %s, %d rows: list p50 %v p99 %v (%.0f/s); list+revoke p50 %v p99 %v\n",
-		tg.name, rows, r.list.p50, r.list.p99, r.list.opsPerSec, r.revoke.p50, r.revoke.p99)
-	return r, nil
+	list := func(c *ownerCell) func(string) error {
+		return func(owner string) error {
+			infos, err := c.tg.store.OwnerSessions(ctx, owner)
+			if err == nil && len(infos) != cfg.perOwner {
+				err = fmt.Errorf("listed %d sessions, want %d", len(infos), cfg.perOwner)
+			}
+			return err
+		}
+	}
+	revoke := func(c *ownerCell) func(string) error {
+		return func(owner string) error {
+			infos, err := c.tg.store.OwnerSessions(ctx, owner)
+			if err == nil && len(infos) > 0 {
+				_, err = c.tg.store.RevokeOwner(ctx, owner, infos[0].ID)
+			}
+			return err
+		}
+	}
+	round := cfg.window / ownerRounds
+	for _, c := range cells {
+		c.timed(round, &latencies{}, list(c)) // warm-up
+	}
+	for r := range ownerRounds {
+		for i := range cells {
+			c := cells[(r+i)%len(cells)]
+			n, took := c.timed(round, &c.list, list(c))
+			c.listRates = append(c.listRates, float64(n)/took.Seconds())
+			c.listWindow += took
+		}
+	}
+	for r := range ownerRounds {
+		for i := range cells {
+			c := cells[(r+i)%len(cells)]
+			_, took := c.timed(round, &c.revoke, revoke(c))
+			c.revokeWindow += took
+		}
+	}
+	var results []ownerResult
+	for _, c := range cells {
+		r := ownerResult{backend: c.tg.name, rows: c.rows, list: c.list.summarize(c.listWindow),
+			listRates: c.listRates, revoke: c.revoke.summarize(c.revokeWindow)}
+		r.list.opsPerSec = median(c.listRates)
+		if c.rows == cfg.explainAt {
+			plan, err := c.tg.explain(ctx, c.owner())
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c.tg.name, err)
+			}
+			r.plan = plan
+		}
+		fmt.Fprintf(out, "owner: %s, %d rows: list p50 %v p99 %v (%.0f/s); list+revoke p50 %v p99 %v\n",
+			r.backend, r.rows, r.list.p50, r.list.p99, r.list.opsPerSec, r.revoke.p50, r.revoke.p99)
+		results = append(results, r)
+	}
+	return results, nil
 }
 
 func sqliteOwnerTarget() (*ownerTarget, error) {
@@ -236,7 +295,7 @@ func pgPlan(ctx context.Context, pool *pgxpool.Pool, q string, args ...any) (str
 // ownerTable renders the owner suite's results.
 func ownerTable(results []ownerResult, cfg ownerConfig) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Listing one owner's sessions (`OwnerSessions`, %d sessions per owner) and \"log out other devices\" (`OwnerSessions` + `RevokeOwner` keeping one), one caller, %v per cell; latencies in µs.\n\n", cfg.perOwner, cfg.window)
+	fmt.Fprintf(&b, "Listing one owner's sessions (`OwnerSessions`, %d sessions per owner) and \"log out other devices\" (`OwnerSessions` + `RevokeOwner` keeping one), one caller, %v per cell in %d rounds taken in turn with the other table sizes of its backend (listing first, then revoking, after a warm-up round of listing each); ops/s is the median round's, latencies in µs.\n\n", cfg.perOwner, cfg.window, ownerRounds)
 	b.WriteString("| backend | rows | list ops/s | list p50 | list p99 | list + revoke p50 | list + revoke p99 | failed |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
@@ -258,8 +317,7 @@ func ownerTable(results []ownerResult, cfg ownerConfig) string {
 			}
 		}
 		if small != nil && big != nil && small != big {
-			ratio := small.list.opsPerSec / big.list.opsPerSec
-			fmt.Fprintf(&b, "\n%s: listing at %d rows costs %.2fx what it costs at %d rows.\n", backend, big.rows, ratio, small.rows)
+			fmt.Fprintf(&b, "\n%s: %s\n", backend, listGrowth(*small, *big))
 		}
 	}
 	for _, r := range results {
@@ -268,4 +326,17 @@ func ownerTable(results []ownerResult, cfg ownerConfig) string {
 		}
 	}
 	return b.String()
+}
+
+// listGrowth says how much more a listing costs in big's table than in
+// small's: the median over the rounds of small's ops/s divided by big's in
+// the same round, and how much those ratios vary; the ratio of the medians
+// when the two did not run side by side.
+func listGrowth(small, big ownerResult) string {
+	if len(small.listRates) == 0 || len(small.listRates) != len(big.listRates) {
+		return fmt.Sprintf("listing at %d rows costs %.2fx what it costs at %d rows.", big.rows, small.list.opsPerSec/big.list.opsPerSec, small.rows)
+	}
+	r := pairedRatios(small.listRates, big.listRates)
+	return fmt.Sprintf("listing at %d rows costs %.2fx what it costs at %d rows (the median of %d pairs of rounds taken in turn; the pairs vary ±%.0f%%).",
+		big.rows, median(r), small.rows, len(r), 100*spread(r)/2)
 }
