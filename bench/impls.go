@@ -182,7 +182,7 @@ func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, err
 	if err := ourStore("sessionsql ungrouped", "ungrouped", postgresstore.Config{Concurrency: -1}); err != nil {
 		return nil, err
 	}
-	out[len(out)-1].only = only("Find hit", "Commit update", "Commit new")
+	out[len(out)-1].only = only("Find hit", "Commit update", "Commit new", "Delete")
 
 	pool, drop, err := fresh("scs pgxstore")
 	if err != nil {

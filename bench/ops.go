@@ -265,7 +265,10 @@ type cell struct {
 	writes  int64
 	cpu     tally // of sampleCPU
 	io      tally // of sampleIO
-	prepErr error
+	prepErr error // of the workload's prepare or refill: the cell stops
+	// lastLoop is how long the last loop of operations ran (warm-up or
+	// round), for the workload's refill.
+	lastLoop time.Duration
 }
 
 func newCell(ctx context.Context, e *cellEnv, wl workload, callers int, cfg opsConfig) *cell {
@@ -282,13 +285,21 @@ func (c *cell) round(first bool) {
 	if c.prepErr != nil {
 		return
 	}
+	roundTime := c.cfg.cell / time.Duration(c.cfg.rounds)
 	if first {
 		if c.wl.prepare != nil {
 			if c.prepErr = c.wl.prepare(c.e); c.prepErr != nil {
 				return
 			}
 		}
+		if c.prepErr = c.refill(0, c.cfg.warmup); c.prepErr != nil {
+			return
+		}
 		c.loop(c.cfg.warmup, nil)
+		c.lastLoop = c.cfg.warmup
+	}
+	if c.prepErr = c.refill(c.lastLoop, roundTime); c.prepErr != nil {
+		return
 	}
 	hist := make([]*latencies, len(c.workers))
 	for i := range hist {
@@ -303,8 +314,9 @@ func (c *cell) round(first bool) {
 	runtime.ReadMemStats(&before)
 	cpuBefore, ioBefore := sampleCPU(), sampleIO()
 	start := time.Now()
-	c.loop(c.cfg.cell/time.Duration(c.cfg.rounds), hist)
+	c.loop(roundTime, hist)
 	took := time.Since(start)
+	c.lastLoop = took
 	c.cpu.add(cpuBefore, sampleCPU())
 	c.io.add(ioBefore, sampleIO())
 	c.window += took
@@ -324,6 +336,14 @@ func (c *cell) round(first bool) {
 	for _, h := range hist {
 		c.hist.merge(h)
 	}
+}
+
+// refill runs the workload's refill, if it has one, before a loop of next.
+func (c *cell) refill(last, next time.Duration) error {
+	if c.wl.refill == nil {
+		return nil
+	}
+	return c.wl.refill(c.e, last, next)
 }
 
 func (c *cell) loop(d time.Duration, hist []*latencies) {
@@ -349,7 +369,7 @@ func (c *cell) result() cellResult {
 	res := cellResult{workload: c.wl.name, impl: c.e.im.name, ours: c.e.im.ours, floor: c.e.im.floor,
 		callers: len(c.workers), writes: -1, cpuBusy: cpuShare(c.cpu), wroteBytes: -1, wroteCalls: -1}
 	if c.prepErr != nil {
-		res.failed, res.firstErr = 1, "prepare: "+c.prepErr.Error()
+		res.failed, res.firstErr = 1, "prepare or refill: "+c.prepErr.Error()
 		return res
 	}
 	if c.e.im.writes != nil {

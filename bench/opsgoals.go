@@ -44,7 +44,7 @@ func opsGoals(results []cellResult, cfg opsConfig, host hostFacts) string {
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	const many = 16
 
-	for _, wl := range []string{"Find hit", "Commit update"} {
+	for _, wl := range []string{"Find hit", "Commit update", "Commit new"} {
 		for _, callers := range cfg.callers {
 			ours, ok1 := rs.get("PostgreSQL", wl, "sessionsql", small, callers, cfg.rows)
 			scs, ok2 := rs.get("PostgreSQL", wl, "scs pgxstore", small, callers, cfg.rows)

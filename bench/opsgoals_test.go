@@ -64,3 +64,19 @@ func TestOwnerWrites(t *testing.T) {
 		t.Errorf("one side unknown: %q, want nothing", got)
 	}
 }
+
+func TestPostgresGoalsCoverCommitNew(t *testing.T) {
+	cell := func(wl, impl string, rate, allocs float64) cellResult {
+		return cellResult{backend: "PostgreSQL", workload: wl, impl: impl, size: 349, callers: 16, rows: 10_000,
+			opsPerSec: rate, rates: []float64{rate, rate}, allocs: allocs, cpuBusy: -1, writes: -1}
+	}
+	var results []cellResult
+	for _, wl := range []string{"Find hit", "Commit new"} {
+		results = append(results, cell(wl, "sessionsql", 1200, 4), cell(wl, "scs pgxstore", 1000, 9), cell(wl, "raw pgx floor", 1100, 9))
+	}
+	got := opsGoals(results, opsConfig{rows: 10_000, callers: []int{16}}, hostFacts{})
+	want := "PostgreSQL Commit new, 16 callers: 1.20x scs pgxstore (goal ≥ 1; rounds vary ±0%), 1.09x the raw floor (goal ≥ 0.90), 4.0 vs 9.0 allocs/op (goal: no more than pgxstore): met."
+	if !strings.Contains(got, want) {
+		t.Errorf("goals:\n%s\nwant the line %q", got, want)
+	}
+}

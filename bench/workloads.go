@@ -111,6 +111,11 @@ type workload struct {
 	big bool
 	// prepare, if set, runs before the warm-up.
 	prepare func(env *cellEnv) error
+	// refill, if set, runs before the warm-up and before every round,
+	// untimed: given how long the last loop of operations ran (0 before
+	// the first) and how long the next one will, it writes the rows the
+	// next loop's operations need.
+	refill func(env *cellEnv, last, next time.Duration) error
 }
 
 // cellEnv is what a workload's operations need.
@@ -124,6 +129,7 @@ type cellEnv struct {
 	variants [][]byte     // re-encodings of data's session
 	logins   [][]byte     // sessions of different users, as logins create them
 	expiry   time.Time
+	doomed   doomed // the Delete workload's sessions
 }
 
 var workloads = []workload{
@@ -152,6 +158,18 @@ var workloads = []workload{
 		i := int(e.cur.committed.Add(1) - 1)
 		return e.im.store.Commit(e.tok.fresh[i%len(e.tok.fresh)], e.logins[i%len(e.logins)], e.expiry)
 	}},
+	{name: "Delete", op: func(e *cellEnv, w *worker) error {
+		// A logout: the session exists, written by the refill before the
+		// round; every Delete removes a row.
+		i := e.doomed.next.Add(1) - 1
+		if i >= e.doomed.end {
+			return errDoomedRanOut
+		}
+		return e.im.store.Delete(e.tok.fresh[i%int64(len(e.tok.fresh))])
+	}, prepare: func(e *cellEnv) error {
+		e.doomed.reset(e.cur.committed.Load())
+		return nil
+	}, refill: refillDoomed},
 	{name: "RenewToken", op: func(e *cellEnv, w *worker) error {
 		// What scs does at login and logout: Delete the session under its
 		// old token (here: the one this worker created last, so that every
