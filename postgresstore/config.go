@@ -14,7 +14,10 @@ type Config struct {
 	// TableName is the session table, "table" or "schema.table". Each part
 	// must start with a letter or underscore and hold only letters, digits
 	// and underscores; it is quoted, so case matters. Default "sessions",
-	// the table the migrations create.
+	// the table the migrations create; they create no other. A table of
+	// another name must already exist with the columns and indexes of
+	// theirs (migrations/postgres), or the store's operations fail with
+	// store.ErrNoTable.
 	TableName string
 
 	// CleanupInterval is how often the background Reaper deletes expired

@@ -53,8 +53,11 @@ func (s *Store) AllCtx(ctx context.Context) (map[string][]byte, error) {
 }
 
 // DeleteExpired deletes at most limit sessions whose expiry is at or before
-// the store's clock (limit <= 0: all of them) in one short transaction, and
-// returns how many it deleted. If another instance sharing the table is
+// the store's clock (limit <= 0: all of them), each statement its own short
+// transaction, and returns how many it deleted. It runs one statement, or
+// two when the call before it left off at an expiry: one from there on, and
+// if that one comes back short, one from the start, for whatever expired
+// behind it. If another instance sharing the table is
 // deleting at this moment it deletes nothing and returns an error matching
 // store.ErrLockHeld. Rows a live request holds are skipped and expiry is
 // checked again at delete time.

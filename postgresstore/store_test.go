@@ -65,6 +65,24 @@ func TestMissingTable(t *testing.T) {
 	}
 }
 
+// TestMissingCustomTable: the migrations create only "sessions", so a
+// store on another table that does not exist says to create it.
+func TestMissingCustomTable(t *testing.T) {
+	pool := pgtest.Pool(t)
+	if err := postgresstore.Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _, err = s.FindCtx(context.Background(), "abc")
+	if !errors.Is(err, store.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions": create app_sessions yourself`) {
+		t.Fatalf("Find on a missing custom table: %v, want store.ErrNoTable saying to create it", err)
+	}
+}
+
 // TestDatabaseGone: a pool that was closed under the store, and a server
 // that is not there, give errors, not panics or hangs.
 func TestDatabaseGone(t *testing.T) {

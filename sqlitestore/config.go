@@ -14,7 +14,10 @@ type Config struct {
 	// TableName is the session table, "table" or "schema.table" (an
 	// attached database). Each part must start with a letter or underscore
 	// and hold only letters, digits and underscores. Default "sessions", the
-	// table the migrations create.
+	// table the migrations create; they create no other. A table of another
+	// name must already exist with the columns and indexes of theirs
+	// (migrations/sqlite), or Open, and New's operations, fail with
+	// store.ErrNoTable.
 	TableName string
 
 	// CleanupInterval is how often the background Reaper deletes expired

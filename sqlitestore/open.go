@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sessionsql/sessionsql/internal/sqlident"
+	"github.com/sessionsql/sessionsql/internal/storecore"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/store"
 
@@ -40,7 +41,8 @@ const walSizeLimit = 64 << 20
 const DefaultMmapSize = (256 << 20) << (2 * (strconv.IntSize / 64))
 
 // Open opens (creating it if needed) the SQLite database file at path,
-// applies sessionsql's migrations and returns a Store that owns the
+// applies sessionsql's migrations (which create the table "sessions"; see
+// Config.TableName for another) and returns a Store that owns the
 // database: Close closes it.
 //
 // The file is switched to WAL mode with synchronous=NORMAL: a commit that
@@ -104,7 +106,10 @@ func Open(path string, cfg Config) (*Store, error) {
 	if reader != writer { // a file: one connection writes, in groups
 		if group, err = startGroupWrites(ctx, writer, buildQueries(table.Quoted()), cfg.Owner != nil); err != nil {
 			closeAll()
-			if isNoSuchColumn(err) {
+			switch {
+			case isNoSuchTable(err):
+				err = storecore.NoTable(table, err)
+			case isNoSuchColumn(err):
 				err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, table, err)
 			}
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)

@@ -87,6 +87,33 @@ func TestMissingTable(t *testing.T) {
 	}
 }
 
+// TestMissingCustomTable: the migrations create only "sessions", so Open
+// with another TableName, and New's operations on one, fail with
+// store.ErrNoTable saying to create the table, not to migrate again.
+func TestMissingCustomTable(t *testing.T) {
+	check := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, store.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions": create app_sessions yourself`) {
+			t.Errorf("%s: %v, want store.ErrNoTable saying to create app_sessions", what, err)
+		}
+	}
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "custom.db"), sqlitestore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	if s != nil {
+		s.Close()
+	}
+	check("Open", err)
+
+	db := openMigrated(t, filepath.Join(t.TempDir(), "migrated.db"))
+	s, err = sqlitestore.NewWithConfig(db, sqlitestore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _, err = s.Find("abc")
+	check("Find", err)
+	check("Commit", s.Commit("abc", []byte("x"), time.Now().Add(time.Hour)))
+}
+
 // TestDatabaseGone: a *sql.DB closed under the store gives errors, not
 // panics, and the store's own Close still works.
 func TestDatabaseGone(t *testing.T) {

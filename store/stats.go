@@ -7,7 +7,7 @@ type Stats struct {
 	FindHits   int64 // of those, the ones that returned a live session
 	Commits    int64 // Commit calls that passed validation
 	Writes     int64 // of those, the ones that wrote to the database
-	TouchSkips int64 // of those, the ones the touch threshold made unnecessary
+	TouchSkips int64 // of those, the ones the touch threshold made unnecessary (they wrote nothing: not among Writes)
 	Deletes    int64 // Delete calls that reached the database
 	Errors     int64 // operations that failed with a system error
 

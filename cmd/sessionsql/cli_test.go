@@ -236,6 +236,44 @@ func TestMissingTable(t *testing.T) {
 	})
 }
 
+// TestCustomTable: migrate refuses a --table the migrations do not create,
+// and the other commands, on a table of another name that does not exist,
+// say to create it rather than to run migrate up again.
+func TestCustomTable(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db string) {
+		mustRun(t, "migrate", "up", "--db", db)
+		status, out, errOut := cli(t, "migrate", "up", "--db", db, "--table", "app_sessions")
+		if status != 2 || !strings.Contains(errOut, `the migrations create the table "sessions" and no other`) {
+			t.Errorf("migrate up --table app_sessions: status %d\n%s%s\nwant a usage error", status, out, errOut)
+		}
+		for _, args := range [][]string{{"stats"}, {"prune"}, {"revoke", "--owner", "42"}} {
+			status, out, errOut := cli(t, append(args, "--db", db, "--table", "app_sessions")...)
+			if status != 1 || !strings.Contains(errOut, `the migrations create only "sessions", so create app_sessions`) ||
+				strings.Contains(errOut, "run `sessionsql migrate up`") {
+				t.Errorf("%v --table app_sessions: status %d\n%s%s", args, status, out, errOut)
+			}
+		}
+	})
+}
+
+// TestRevokeExceptNamingNoSession: a --except that names none of the
+// owner's sessions fails and revokes nothing, instead of keeping none.
+func TestRevokeExceptNamingNoSession(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db string) {
+		mustRun(t, "migrate", "up", "--db", db)
+		seed(t, db, 0)
+		for _, except := range []string{"nosuch", store.SessionID("live-d")} { // a token, and owner 7's ID
+			status, out, errOut := cli(t, "revoke", "--db", db, "--owner", "42", "--except", except)
+			if status != 1 || !strings.Contains(errOut, "is none of owner 42's 3 live sessions, so nothing was revoked") {
+				t.Errorf("revoke --except %s: status %d\n%s%s", except, status, out, errOut)
+			}
+		}
+		if s := stats(t, db); s.Live != 5 {
+			t.Fatalf("%d live sessions after the refused revokes, want all 5", s.Live)
+		}
+	})
+}
+
 // TestLockedSQLiteFile: a file another process is writing gives a clear
 // error after the busy timeout instead of hanging.
 func TestLockedSQLiteFile(t *testing.T) {

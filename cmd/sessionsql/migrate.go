@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sessionsql/sessionsql/migrations"
+	"github.com/sessionsql/sessionsql/store"
 )
 
 func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -31,6 +32,9 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 	}
 	if op != "up" && op != "down" && op != "status" {
 		return usageError(fs, fmt.Sprintf("unknown migrate action %q; say up, down or status", op))
+	}
+	if t.table != store.DefaultTableName {
+		return usageError(fs, fmt.Sprintf("--table %s does not apply to migrate: the migrations create the table %q and no other; a table of another name is yours to create, with the same columns and indexes", t.table, store.DefaultTableName))
 	}
 	d, err := open(ctx, t, op == "up")
 	if err != nil {

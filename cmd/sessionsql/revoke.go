@@ -50,8 +50,10 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	if len(except) != len(store.SessionID("")) { // a stored token, not an ID
-		except = store.SessionID(except)
+	if except != "" {
+		if except, err = keptSession(ctx, st, owner, except); err != nil {
+			return err
+		}
 	}
 	n, err := st.RevokeOwner(ctx, owner, except)
 	if err != nil {
@@ -59,4 +61,25 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 	}
 	fmt.Fprintf(out, "revoked %d sessions of owner %s in %s\n", n, owner, d.where)
 	return nil
+}
+
+// keptSession returns the ID of the session --except names (an ID or a
+// stored token), after checking that it is one of owner's live sessions:
+// RevokeOwner keeps none when it names none, so a mistyped --except would
+// otherwise log the owner out everywhere.
+func keptSession(ctx context.Context, st ownerStore, owner, except string) (string, error) {
+	id := except
+	if len(except) != len(store.SessionID("")) { // a stored token, not an ID
+		id = store.SessionID(except)
+	}
+	infos, err := st.OwnerSessions(ctx, owner)
+	if err != nil {
+		return "", err
+	}
+	for _, info := range infos {
+		if info.ID == id {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("--except %s is none of owner %s's %d live sessions, so nothing was revoked: check the ID (OwnerSessions and CurrentSessionID give it), or leave --except out to revoke them all", except, owner, len(infos))
 }

@@ -152,13 +152,25 @@ func (c *Core) Fail(ctx context.Context, op string, err error) error {
 	case c.closed.Load():
 		err = fmt.Errorf("%w: %w", store.ErrClosed, err)
 	case c.schema.NoTable != nil && c.schema.NoTable(err):
-		err = fmt.Errorf("%w (table %s): %w", store.ErrNoTable, c.Table, err)
+		err = NoTable(c.Table, err)
 	case c.schema.NoColumn != nil && c.schema.NoColumn(err):
 		err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, c.Table, err)
 	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return fmt.Errorf("%s: %s: %w", c.pkg, op, err)
+}
+
+// NoTable reports err, the driver's error for a missing table, as
+// store.ErrNoTable. For a table of another name than the default (in any
+// schema) it adds that the migrations create only the default one, so that
+// "apply the migrations" does not send the caller round in a circle.
+func NoTable(table sqlident.Name, err error) error {
+	if table.Table == store.DefaultTableName {
+		return fmt.Errorf("%w (table %s): %w", store.ErrNoTable, table, err)
+	}
+	return fmt.Errorf("%w (table %s; the migrations create only %q: create %s yourself with the columns and indexes of theirs, or leave TableName empty): %w",
+		store.ErrNoTable, table, store.DefaultTableName, table, err)
 }
 
 // Close stops the Reaper, waits for it, marks the store closed and then
