@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -32,12 +33,13 @@ const ownerRounds = 12
 
 // ownerResult is one table size on one backend.
 type ownerResult struct {
-	backend   string
-	rows      int
-	list      summary   // OwnerSessions of a random owner; opsPerSec is the median round's
-	listRates []float64 // ops/s of each list round, in step with the other sizes' rounds
-	revoke    summary   // RevokeOwner of a random owner, keeping one session
-	plan      string
+	backend    string
+	rows       int
+	list       summary     // OwnerSessions of a random owner; opsPerSec is the median round's
+	listRates  []float64   // ops/s of each list round, in step with the other sizes' rounds
+	listStarts []time.Time // when each list round began
+	revoke     summary     // RevokeOwner of a random owner, keeping one session
+	plan       string
 }
 
 // ownerTarget is one backend's store with the owner index, and how to fill
@@ -82,9 +84,18 @@ type ownerCell struct {
 	rng          *rand.Rand
 	list, revoke latencies
 	listRates    []float64
+	listStarts   []time.Time // when each list round began
 	listWindow   time.Duration
 	revokeWindow time.Duration
+	// unrevoked are the owners no revoke has touched yet, in random order:
+	// each revoke takes the next, so that every one measured deletes
+	// sessions, on a small table as on a big one.
+	unrevoked []int
 }
+
+// errNoOwnerLeft ends a cell's revoke rounds once every owner's sessions
+// have been revoked.
+var errNoOwnerLeft = errors.New("every owner's sessions are revoked")
 
 func (c *ownerCell) owner() string { return fmt.Sprintf("u-%d", c.rng.IntN(c.owners)) }
 
@@ -96,6 +107,9 @@ func (c *ownerCell) timed(d time.Duration, lat *latencies, op func(owner string)
 		owner := c.owner()
 		t := time.Now()
 		err := op(owner)
+		if errors.Is(err, errNoOwnerLeft) {
+			break
+		}
 		lat.add(time.Since(t), err)
 		if err == nil {
 			ok++
@@ -121,6 +135,7 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 			return nil, err
 		}
 		c := &ownerCell{tg: tg, rows: rows, owners: rows / cfg.perOwner, rng: rand.New(rand.NewPCG(uint64(rows), 7))}
+		c.unrevoked = c.rng.Perm(c.owners)
 		cells = append(cells, c)
 		fmt.Fprintf(out, "owner: %s: seeding %d sessions of %d owners\n", tg.name, rows, c.owners)
 		if err := tg.seed(ctx, rows, c.owners); err != nil {
@@ -137,10 +152,22 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 		}
 	}
 	revoke := func(c *ownerCell) func(string) error {
-		return func(owner string) error {
+		return func(string) error {
+			if len(c.unrevoked) == 0 {
+				return errNoOwnerLeft
+			}
+			owner := fmt.Sprintf("u-%d", c.unrevoked[0])
+			c.unrevoked = c.unrevoked[1:]
 			infos, err := c.tg.store.OwnerSessions(ctx, owner)
-			if err == nil && len(infos) > 0 {
-				_, err = c.tg.store.RevokeOwner(ctx, owner, infos[0].ID)
+			if err != nil {
+				return err
+			}
+			if len(infos) != cfg.perOwner {
+				return fmt.Errorf("listed %d sessions of %s before revoking, want %d", len(infos), owner, cfg.perOwner)
+			}
+			n, err := c.tg.store.RevokeOwner(ctx, owner, infos[0].ID)
+			if err == nil && n != int64(cfg.perOwner-1) {
+				err = fmt.Errorf("revoked %d sessions of %s, want %d", n, owner, cfg.perOwner-1)
 			}
 			return err
 		}
@@ -152,6 +179,7 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 	for r := range ownerRounds {
 		for i := range cells {
 			c := cells[(r+i)%len(cells)]
+			c.listStarts = append(c.listStarts, time.Now())
 			n, took := c.timed(round, &c.list, list(c))
 			c.listRates = append(c.listRates, float64(n)/took.Seconds())
 			c.listWindow += took
@@ -167,7 +195,7 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 	var results []ownerResult
 	for _, c := range cells {
 		r := ownerResult{backend: c.tg.name, rows: c.rows, list: c.list.summarize(c.listWindow),
-			listRates: c.listRates, revoke: c.revoke.summarize(c.revokeWindow)}
+			listRates: c.listRates, listStarts: c.listStarts, revoke: c.revoke.summarize(c.revokeWindow)}
 		r.list.opsPerSec = median(c.listRates)
 		if c.rows == cfg.explainAt {
 			plan, err := c.tg.explain(ctx, c.owner())
@@ -295,7 +323,7 @@ func pgPlan(ctx context.Context, pool *pgxpool.Pool, q string, args ...any) (str
 // ownerTable renders the owner suite's results.
 func ownerTable(results []ownerResult, cfg ownerConfig) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Listing one owner's sessions (`OwnerSessions`, %d sessions per owner) and \"log out other devices\" (`OwnerSessions` + `RevokeOwner` keeping one), one caller, %v per cell in %d rounds taken in turn with the other table sizes of its backend (listing first, then revoking, after a warm-up round of listing each); ops/s is the median round's, latencies in µs.\n\n", cfg.perOwner, cfg.window, ownerRounds)
+	fmt.Fprintf(&b, "Listing one owner's sessions (`OwnerSessions`, %d sessions per owner) and \"log out other devices\" (`OwnerSessions` + `RevokeOwner` keeping one), one caller, %v per cell in %d rounds taken in turn with the other table sizes of its backend (listing first, after a warm-up round of listing each; then revoking, each revoke on an owner none revoked before, until every owner is done); ops/s is the median round's, latencies in µs.\n\n", cfg.perOwner, cfg.window, ownerRounds)
 	b.WriteString("| backend | rows | list ops/s | list p50 | list p99 | list + revoke p50 | list + revoke p99 | failed |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {

@@ -57,6 +57,29 @@ func TestMeasureOwnerTakesTheSizesInTurn(t *testing.T) {
 			t.Errorf("%d rows: plan %q, want one at %d rows only", r.rows, r.plan, cfg.explainAt)
 		}
 	}
+	// The sizes took their list rounds in turn: both sizes' round r began
+	// before either one's round r+1.
+	a, b := results[0].listStarts, results[1].listStarts
+	if len(a) != ownerRounds || len(b) != ownerRounds {
+		t.Fatalf("%d and %d list round starts, want %d each", len(a), len(b), ownerRounds)
+	}
+	later := func(x, y time.Time) time.Time {
+		if x.After(y) {
+			return x
+		}
+		return y
+	}
+	for r := 0; r+1 < ownerRounds; r++ {
+		if end := later(a[r], b[r]); !end.Before(a[r+1]) || !end.Before(b[r+1]) {
+			t.Fatalf("list round %d of one size began after round %d of the other: not taken in turn", r, r+1)
+		}
+	}
+	// Every revoke measured revoked four sessions of an owner none had
+	// revoked before (a revoke that found fewer fails), and the small
+	// table ran out of owners.
+	if small := results[0]; small.revoke.ops != 50/cfg.perOwner {
+		t.Errorf("%d revokes on 50 rows (%d owners), want one per owner", small.revoke.ops, 50/cfg.perOwner)
+	}
 	if !strings.Contains(results[1].plan, "sessions_owner_idx") {
 		t.Errorf("plan %q does not use the owner index", results[1].plan)
 	}

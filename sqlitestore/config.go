@@ -16,8 +16,8 @@ type Config struct {
 	// and hold only letters, digits and underscores. Default "sessions", the
 	// table the migrations create; they create no other. A table of another
 	// name must already exist with the columns and indexes of theirs
-	// (migrations/sqlite), or Open, and New's operations, fail with
-	// store.ErrNoTable.
+	// (migrations/sqlite), or Open of a file (of ":memory:", its first
+	// operation) and New's operations fail with store.ErrNoTable.
 	TableName string
 
 	// CleanupInterval is how often the background Reaper deletes expired

@@ -18,9 +18,11 @@ var ErrTooLarge = errors.New("sessionsql: session data exceeds the store's MaxDa
 var ErrInvalidToken = errors.New("sessionsql: invalid session token")
 
 // ErrNoTable is returned (wrapped) when the store's table does not exist in
-// the database. Apply the schema with migrations.Up (or the sessionsql CLI's
-// "migrate up") and try again.
-var ErrNoTable = errors.New("sessionsql: session table does not exist; apply the migrations first (migrations.Up, or postgresstore.Migrate)")
+// the database. For the default table, apply the schema with migrations.Up
+// (or postgresstore.Migrate, or the sessionsql CLI's "migrate up") and try
+// again; the migrations create no table of another name. The wrapping error
+// says which applies.
+var ErrNoTable = errors.New("sessionsql: session table does not exist")
 
 // ErrLockHeld is returned (wrapped) by DeleteExpired when another instance
 // sharing the database is deleting expired sessions from the same table at

@@ -246,11 +246,13 @@ func TestCustomTable(t *testing.T) {
 		if status != 2 || !strings.Contains(errOut, `the migrations create the table "sessions" and no other`) {
 			t.Errorf("migrate up --table app_sessions: status %d\n%s%s\nwant a usage error", status, out, errOut)
 		}
-		for _, args := range [][]string{{"stats"}, {"prune"}, {"revoke", "--owner", "42"}} {
-			status, out, errOut := cli(t, append(args, "--db", db, "--table", "app_sessions")...)
-			if status != 1 || !strings.Contains(errOut, `the migrations create only "sessions", so create app_sessions`) ||
-				strings.Contains(errOut, "run `sessionsql migrate up`") {
-				t.Errorf("%v --table app_sessions: status %d\n%s%s", args, status, out, errOut)
+		for _, table := range []string{"app_sessions", "other.sessions"} {
+			for _, args := range [][]string{{"stats"}, {"prune"}, {"revoke", "--owner", "42"}, {"revoke", "--owner", "42", "--except", "abc"}} {
+				status, out, errOut := cli(t, append(args, "--db", db, "--table", table)...)
+				if status != 1 || !strings.Contains(errOut, "`sessionsql migrate up` creates only \"sessions\"") ||
+					!strings.Contains(errOut, "so create "+table) || strings.Contains(errOut, "run `sessionsql migrate up`") {
+					t.Errorf("%v --table %s: status %d\n%s%s", args, table, status, out, errOut)
+				}
 			}
 		}
 	})

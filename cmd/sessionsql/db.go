@@ -130,8 +130,8 @@ func (d *database) explain(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case (errors.Is(err, store.ErrNoTable) || noTable(err)) && d.table.Table != store.DefaultTableName:
-		return fmt.Errorf("the table %s does not exist in %s: the migrations create only %q, so create %s with the same columns and indexes, or leave --table out (%w)", d.table, d.where, store.DefaultTableName, d.table, err)
+	case (errors.Is(err, store.ErrNoTable) || noTable(err)) && d.table.String() != store.DefaultTableName:
+		return fmt.Errorf("the table %s does not exist in %s: `sessionsql migrate up` creates only %q (in the first schema of the search_path on PostgreSQL), so create %s with the same columns and indexes, or leave --table out (%w)", d.table, d.where, store.DefaultTableName, d.table, err)
 	case errors.Is(err, store.ErrNoTable), noTable(err):
 		return fmt.Errorf("the table %s does not exist in %s: run `sessionsql migrate up` first (%w)", d.table, d.where, err)
 	case errors.Is(err, store.ErrOldSchema):

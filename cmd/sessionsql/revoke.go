@@ -52,7 +52,7 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 	defer st.Close()
 	if except != "" {
 		if except, err = keptSession(ctx, st, owner, except); err != nil {
-			return err
+			return d.explain(err)
 		}
 	}
 	n, err := st.RevokeOwner(ctx, owner, except)
@@ -74,7 +74,7 @@ func keptSession(ctx context.Context, st ownerStore, owner, except string) (stri
 	}
 	infos, err := st.OwnerSessions(ctx, owner)
 	if err != nil {
-		return "", err
+		return "", err // the caller explains it
 	}
 	for _, info := range infos {
 		if info.ID == id {

@@ -162,14 +162,18 @@ func (c *Core) Fail(ctx context.Context, op string, err error) error {
 }
 
 // NoTable reports err, the driver's error for a missing table, as
-// store.ErrNoTable. For a table of another name than the default (in any
-// schema) it adds that the migrations create only the default one, so that
-// "apply the migrations" does not send the caller round in a circle.
+// store.ErrNoTable, with what to do: for the default table, apply the
+// migrations; for a table of another name (or the default name in another
+// schema), which the migrations never create, create it.
 func NoTable(table sqlident.Name, err error) error {
-	if table.Table == store.DefaultTableName {
-		return fmt.Errorf("%w (table %s): %w", store.ErrNoTable, table, err)
+	switch {
+	case table.String() == store.DefaultTableName:
+		return fmt.Errorf("%w (table %s): apply the migrations first (migrations.Up, or postgresstore.Migrate): %w", store.ErrNoTable, table, err)
+	case table.Table == store.DefaultTableName:
+		return fmt.Errorf("%w (table %s): the migrations create %q in the first schema of the connection's search_path (PostgreSQL) or in the main database (SQLite): apply them over a connection where that is %s, or create the table yourself: %w",
+			store.ErrNoTable, table, store.DefaultTableName, table.Schema, err)
 	}
-	return fmt.Errorf("%w (table %s; the migrations create only %q: create %s yourself with the columns and indexes of theirs, or leave TableName empty): %w",
+	return fmt.Errorf("%w (table %s): the migrations create only %q: create %s yourself with the columns and indexes of theirs, or leave TableName empty: %w",
 		store.ErrNoTable, table, store.DefaultTableName, table, err)
 }
 
