@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -93,23 +92,34 @@ type ownerCell struct {
 	unrevoked []int
 }
 
-// errNoOwnerLeft ends a cell's revoke rounds once every owner's sessions
-// have been revoked.
-var errNoOwnerLeft = errors.New("every owner's sessions are revoked")
-
 func (c *ownerCell) owner() string { return fmt.Sprintf("u-%d", c.rng.IntN(c.owners)) }
 
-// timed runs op on random owners for d, recording each call in lat, and
-// returns how many succeeded and how long it took.
-func (c *ownerCell) timed(d time.Duration, lat *latencies, op func(owner string) error) (ok int64, took time.Duration) {
+// randomOwner is an owner source for timed: any owner, drawn at random.
+func (c *ownerCell) randomOwner() (string, bool) { return c.owner(), true }
+
+// nextUnrevoked is an owner source for timed: the next owner no revoke has
+// touched, until there is none.
+func (c *ownerCell) nextUnrevoked() (string, bool) {
+	if len(c.unrevoked) == 0 {
+		return "", false
+	}
+	owner := fmt.Sprintf("u-%d", c.unrevoked[0])
+	c.unrevoked = c.unrevoked[1:]
+	return owner, true
+}
+
+// timed runs op for d on the owners next gives (untimed), until it gives
+// none, recording each call in lat, and returns how many succeeded and how
+// long it took.
+func (c *ownerCell) timed(d time.Duration, lat *latencies, next func() (string, bool), op func(owner string) error) (ok int64, took time.Duration) {
 	start := time.Now()
 	for deadline := start.Add(d); time.Now().Before(deadline); {
-		owner := c.owner()
-		t := time.Now()
-		err := op(owner)
-		if errors.Is(err, errNoOwnerLeft) {
+		owner, more := next()
+		if !more {
 			break
 		}
+		t := time.Now()
+		err := op(owner)
 		lat.add(time.Since(t), err)
 		if err == nil {
 			ok++
@@ -152,12 +162,7 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 		}
 	}
 	revoke := func(c *ownerCell) func(string) error {
-		return func(string) error {
-			if len(c.unrevoked) == 0 {
-				return errNoOwnerLeft
-			}
-			owner := fmt.Sprintf("u-%d", c.unrevoked[0])
-			c.unrevoked = c.unrevoked[1:]
+		return func(owner string) error {
 			infos, err := c.tg.store.OwnerSessions(ctx, owner)
 			if err != nil {
 				return err
@@ -174,13 +179,13 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 	}
 	round := cfg.window / ownerRounds
 	for _, c := range cells {
-		c.timed(round, &latencies{}, list(c)) // warm-up
+		c.timed(round, &latencies{}, c.randomOwner, list(c)) // warm-up
 	}
 	for r := range ownerRounds {
 		for i := range cells {
 			c := cells[(r+i)%len(cells)]
 			c.listStarts = append(c.listStarts, time.Now())
-			n, took := c.timed(round, &c.list, list(c))
+			n, took := c.timed(round, &c.list, c.randomOwner, list(c))
 			c.listRates = append(c.listRates, float64(n)/took.Seconds())
 			c.listWindow += took
 		}
@@ -188,7 +193,7 @@ func measureOwner(ctx context.Context, out io.Writer, open func() (*ownerTarget,
 	for r := range ownerRounds {
 		for i := range cells {
 			c := cells[(r+i)%len(cells)]
-			_, took := c.timed(round, &c.revoke, revoke(c))
+			_, took := c.timed(round, &c.revoke, c.nextUnrevoked, revoke(c))
 			c.revokeWindow += took
 		}
 	}
