@@ -27,8 +27,12 @@ func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]
 	})
 }
 
-func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, error) {
-	return d.execRows(ctx, d.q.deleteOwner, owner, keep)
+func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error) {
+	var live int64
+	err := d.write(ctx, func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, d.q.deleteOwner, owner, keep, now).Scan(&live)
+	})
+	return live, err
 }
 
 func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {

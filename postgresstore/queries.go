@@ -90,8 +90,13 @@ WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, tab
 		// Statements that delete several rows lock them first, in token
 		// order (COLLATE "C": bytewise, as grouped Commits sort theirs), so
 		// that they never wait for one another's rows in a cycle.
-		deleteOwner: fmt.Sprintf(`DELETE FROM %[1]s WHERE token IN (
-  SELECT token FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE)`, table),
+		// It counts the live rows it deleted ($3 is now): an expired one
+		// was no session any more.
+		deleteOwner: fmt.Sprintf(`WITH gone AS (
+  DELETE FROM %[1]s WHERE token IN (
+    SELECT token FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE)
+  RETURNING expiry)
+SELECT count(*) FROM gone WHERE expiry > $3`, table),
 		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token = $2`, table),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
 WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, table),

@@ -59,7 +59,7 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		Codec:            cfg.Codec,
 		Owner:            cfg.Owner,
 	}
-	c, err := storecore.New(pkg, opts, storecore.SchemaErrors{NoTable: isUndefinedTable, NoColumn: isUndefinedColumn})
+	c, err := storecore.New(pkg, opts, schemaErrors)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +75,8 @@ func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 
 // Reaper returns the store's Reaper, for its Stats or a RunOnce. It runs
 // in the background unless Config.CleanupInterval is negative; either way
-// st.Reaper().RunOnce(ctx) deletes what is expired now. Nil only for a store
-// from New(nil).
+// st.Reaper().RunOnce(ctx) deletes what is expired now. Never nil: for a
+// store from New(nil) it never starts, and RunOnce reports New's error.
 func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
 
 // Stats returns what the store has done since it was created: finds,
@@ -87,6 +87,13 @@ func (s *Store) Stats() store.Stats { return s.c.Stats() }
 // pool. Close is idempotent and returns nil; afterwards every operation
 // fails with an error matching store.ErrClosed.
 func (s *Store) Close() error { return s.c.Close(nil) }
+
+// schemaErrors recognises the errors of a schema that needs the
+// migrations, and says how to apply them.
+var schemaErrors = storecore.SchemaErrors{
+	NoTable: isUndefinedTable, NoColumn: isUndefinedColumn,
+	Migrate: "postgresstore.Migrate, or the sessionsql command's migrate up",
+}
 
 // isUndefinedTable recognises SQLSTATE 42P01, "relation does not exist".
 func isUndefinedTable(err error) bool {

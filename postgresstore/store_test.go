@@ -38,8 +38,15 @@ func TestNilPool(t *testing.T) {
 		t.Fatal("NewWithConfig(nil) succeeded")
 	}
 	s := postgresstore.New(nil)
-	if _, _, err := s.Find("x"); err == nil || !strings.Contains(err.Error(), "pool is nil") {
-		t.Fatalf("Find on New(nil) = %v, want the nil-pool error", err)
+	if _, _, err := s.Find("x"); err == nil || !strings.HasPrefix(err.Error(), "postgresstore: find: pool is nil") {
+		t.Fatalf("Find on New(nil) = %v, want the nil-pool error, prefixed once", err)
+	}
+	r := s.Reaper()
+	if r == nil || r.Running() {
+		t.Fatalf("Reaper of New(nil) = %v, want one, not running", r)
+	}
+	if _, err := r.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "pool is nil") {
+		t.Fatalf("Reaper().RunOnce on New(nil) = %v, want the nil-pool error", err)
 	}
 	if err := s.Commit("x", nil, time.Now()); err == nil {
 		t.Fatal("Commit on New(nil) succeeded")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/sessionsql/sessionsql/internal/sqlident"
-	"github.com/sessionsql/sessionsql/internal/storecore"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/store"
 
@@ -56,11 +55,16 @@ const DefaultMmapSize = (256 << 20) << (2 * (strconv.IntSize / 64))
 // Other processes using the same file are waited for up to
 // Config.BusyTimeout.
 //
-// path ":memory:" gives a private in-memory database held by one
-// connection, handy in tests; it is gone after Close.
+// path is a file path, taken as it is ("?" and "#" are part of the name);
+// a "file:" URI is refused: open one with sql.Open("sqlite", uri) and pass
+// the *sql.DB to New. path ":memory:" gives a private in-memory database
+// held by one connection, handy in tests; it is gone after Close.
 func Open(path string, cfg Config) (*Store, error) {
 	if path == "" {
 		return nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
+	}
+	if strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf(`sqlitestore: open %q: Open takes a file path, not a URI (it sets the connection's pragmas itself); pass the path, or open the URI with sql.Open("sqlite", uri) and hand the *sql.DB to New`, path)
 	}
 	table, err := sqlident.Parse(cmp.Or(cfg.TableName, store.DefaultTableName))
 	if err != nil {
@@ -108,9 +112,9 @@ func Open(path string, cfg Config) (*Store, error) {
 			closeAll()
 			switch {
 			case isNoSuchTable(err):
-				err = storecore.NoTable(table, err)
+				err = schemaErrors.MissingTable(table, err)
 			case isNoSuchColumn(err):
-				err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, table, err)
+				err = schemaErrors.MissingColumns(table, err)
 			}
 			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 		}

@@ -68,7 +68,10 @@ func unixMilli(v sql.NullInt64) time.Time {
 	return time.UnixMilli(v.Int64)
 }
 
-func (d *driver) DeleteOwner(ctx context.Context, owner, keep string) (int64, error) {
+func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error) {
+	if _, err := d.writes.exec(ctx, writeOwnerExpired, owner, keep, now.UnixMilli()); err != nil {
+		return 0, err
+	}
 	return d.writes.exec(ctx, writeDeleteOwner, owner, keep)
 }
 

@@ -17,7 +17,8 @@ func (s *Store) OwnerSessions(ctx context.Context, owner string) ([]store.Sessio
 // RevokeOwner deletes every session of owner except the one whose ID is
 // keep: "log out other devices" with keep set to
 // sessionsql.CurrentSessionID, "log out everywhere" with keep "". It
-// returns how many sessions it deleted. Needs Config.Owner.
+// returns how many live sessions it deleted (the owner's expired rows,
+// which no listing shows, go too, uncounted). Needs Config.Owner.
 func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, error) {
 	return s.c.RevokeOwner(ctx, owner, keep)
 }

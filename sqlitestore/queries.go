@@ -15,6 +15,7 @@ type queries struct {
 	upsertSameOwner          string
 	unownedRows, setOwner    string
 	deleteOwner, deleteOwned string
+	deleteOwnerExpired       string
 }
 
 func buildQueries(table string) queries {
@@ -48,8 +49,11 @@ ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
 WHERE owner IS excluded.owner`, table),
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, CAST(expiry AS INTEGER) FROM %s
 WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
-		deleteOwner: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
-		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
+		// RevokeOwner deletes the owner's expired rows first, uncounted,
+		// then the rest, whose count it reports.
+		deleteOwnerExpired: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ? AND expiry <= ?`, table),
+		deleteOwner:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
+		deleteOwned:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
 WHERE owner IS NULL AND expiry > ? AND token > ? ORDER BY token LIMIT ?`, table),
 		setOwner: fmt.Sprintf(`UPDATE %s SET owner = ?2, device = ?3,

@@ -72,7 +72,7 @@ func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config
 		Codec:            cfg.Codec,
 		Owner:            cfg.Owner,
 	}
-	c, err := storecore.New(pkg, opts, storecore.SchemaErrors{NoTable: isNoSuchTable, NoColumn: isNoSuchColumn})
+	c, err := storecore.New(pkg, opts, schemaErrors)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +89,8 @@ func newStore(writer, reader *sql.DB, group *groupWrites, owned bool, cfg Config
 
 // Reaper returns the store's Reaper, for its Stats or a RunOnce. It runs
 // in the background unless Config.CleanupInterval is negative; either way
-// st.Reaper().RunOnce(ctx) deletes what is expired now. Nil only for a store
-// from New(nil).
+// st.Reaper().RunOnce(ctx) deletes what is expired now. Never nil: for a
+// store from New(nil) it never starts, and RunOnce reports New's error.
 func (s *Store) Reaper() *sessionsql.Reaper { return s.c.Reaper() }
 
 // Stats returns what the store has done since it was created: finds,
@@ -116,6 +116,13 @@ func (s *Store) Close() error {
 		errs = append(errs, s.writer.Close())
 		return errors.Join(errs...)
 	})
+}
+
+// schemaErrors recognises the errors of a schema that needs the
+// migrations, and says how to apply them.
+var schemaErrors = storecore.SchemaErrors{
+	NoTable: isNoSuchTable, NoColumn: isNoSuchColumn,
+	Migrate: "sqlitestore.Open applies them; over a *sql.DB of your own, migrations.Up(ctx, db, migrations.SQLite)",
 }
 
 // isNoSuchTable recognises SQLite's "no such table" error. modernc reports

@@ -34,8 +34,15 @@ func TestNilDB(t *testing.T) {
 		t.Fatal("NewWithConfig(nil) succeeded")
 	}
 	s := sqlitestore.New(nil)
-	if _, _, err := s.Find("x"); err == nil || !strings.Contains(err.Error(), "db is nil") {
-		t.Fatalf("Find on New(nil) = %v, want the nil-db error", err)
+	if _, _, err := s.Find("x"); err == nil || !strings.HasPrefix(err.Error(), "sqlitestore: find: db is nil") {
+		t.Fatalf("Find on New(nil) = %v, want the nil-db error, prefixed once", err)
+	}
+	r := s.Reaper()
+	if r == nil || r.Running() {
+		t.Fatalf("Reaper of New(nil) = %v, want one, not running", r)
+	}
+	if _, err := r.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "db is nil") {
+		t.Fatalf("Reaper().RunOnce on New(nil) = %v, want the nil-db error", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close on New(nil): %v", err)
@@ -49,6 +56,19 @@ func TestOpenBadPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")
 	if _, err := sqlitestore.Open(dir, sqlitestore.Config{}); err == nil || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("Open in a missing directory = %v, want an error naming the path", err)
+	}
+}
+
+// TestOpenURI: a "file:" URI is refused with what to do, before any file
+// is created.
+func TestOpenURI(t *testing.T) {
+	dir := t.TempDir()
+	uri := "file:" + filepath.Join(dir, "x.db") + "?mode=rwc"
+	if _, err := sqlitestore.Open(uri, sqlitestore.Config{}); err == nil || !strings.Contains(err.Error(), "New") {
+		t.Fatalf("Open(%q) = %v, want an error saying to use New", uri, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("Open of a URI left %d files behind", len(entries))
 	}
 }
 

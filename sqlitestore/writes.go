@@ -17,6 +17,7 @@ const (
 	writeCommitOwned   writeKind = "commit with owner"
 	writeSameOwner     writeKind = "commit with the same owner"
 	writeDeleteOwner   writeKind = "delete owner"
+	writeOwnerExpired  writeKind = "delete owner's expired"
 	writeDeleteOwned   writeKind = "delete owned"
 	writeSetOwner      writeKind = "set owner"
 )
@@ -34,6 +35,7 @@ func (q queries) writes(owner bool) map[writeKind]string {
 		w[writeCommitOwned] = q.commitOwned
 		w[writeSameOwner] = q.upsertSameOwner
 		w[writeDeleteOwner] = q.deleteOwner
+		w[writeOwnerExpired] = q.deleteOwnerExpired
 		w[writeDeleteOwned] = q.deleteOwned
 		w[writeSetOwner] = q.setOwner
 	}

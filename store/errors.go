@@ -32,5 +32,5 @@ var ErrLockHeld = errors.New("sessionsql: another instance is deleting expired s
 // ErrOldSchema is returned (wrapped) when the store's table lacks a column
 // the store's Config needs (the owner index needs migration 2). Apply the
 // migrations (migrations.Up, postgresstore.Migrate; sqlitestore.Open does
-// it itself) and try again.
-var ErrOldSchema = errors.New("sessionsql: session table is missing columns this store needs; apply the latest migrations first (migrations.Up, or postgresstore.Migrate)")
+// it itself) and try again; the wrapping error says how for its backend.
+var ErrOldSchema = errors.New("sessionsql: session table is missing columns this store needs")

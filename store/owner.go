@@ -53,10 +53,11 @@ type OwnerStore interface {
 	// RevokeOwner deletes every session of owner except the one whose
 	// SessionInfo.ID is keep (pass "" to delete them all: "log out
 	// everywhere"; a keep that names none of owner's sessions keeps none),
-	// and reports how many it deleted. For two minutes the store then
-	// refuses Commits of the revoked sessions, so that a request of a
-	// revoked device that was already running cannot write its session
-	// back when it finishes.
+	// and reports how many live sessions it deleted (the owner's expired
+	// rows, which OwnerSessions never lists, go too, uncounted). For two
+	// minutes the store then refuses Commits of the revoked sessions, so
+	// that a request of a revoked device that was already running cannot
+	// write its session back when it finishes.
 	RevokeOwner(ctx context.Context, owner, keep string) (int64, error)
 
 	// RevokeSession deletes owner's session whose SessionInfo.ID is id, and

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/store"
 )
@@ -191,6 +194,10 @@ func TestCommands(t *testing.T) {
 // TestErrors: each mistake an operator makes gets a non-zero status and a
 // message saying what to do.
 func TestErrors(t *testing.T) {
+	notSQLite := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notSQLite, bytes.Repeat([]byte("not a database\n"), 100), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -199,12 +206,16 @@ func TestErrors(t *testing.T) {
 	}{
 		{"no command", nil, 2, "Usage: sessionsql <command>"},
 		{"unknown command", []string{"vacuum"}, 2, `unknown command "vacuum"`},
-		{"no database", []string{"stats"}, 1, "pass --db"},
-		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 1, "not a valid PostgreSQL URL"},
-		{"other URL", []string{"stats", "--db", "mysql://x"}, 1, "neither a postgres:// URL nor a SQLite file"},
+		{"no database", []string{"stats"}, 2, "pass --db"},
+		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 1, "not a valid PostgreSQL connection string"},
+		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
 		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
-		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 1, "--table"},
+		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 2, "--table"},
+		{"negative top", []string{"stats", "--db", "x.db", "--top", "-1"}, 2, "--top of 0 or more"},
+		{"not a database", []string{"stats", "--db", notSQLite}, 1, "is not a SQLite database"},
+		{"no such directory", []string{"migrate", "up", "--db", filepath.Join(t.TempDir(), "none", "x.db")}, 1, "check that its directory exists"},
+		{"migrate with one argument too many", []string{"migrate", "up", "--db", "x.db", "now"}, 2, `"now" is one argument too many`},
 		{"revoke without a target", []string{"revoke", "--db", "x.db"}, 2, "say --owner ID or --all"},
 		{"migrate without an action", []string{"migrate", "--db", "x.db"}, 2, "say up, down or status"},
 		{"unknown flag", []string{"prune", "--fast"}, 2, "flag provided but not defined"},
@@ -229,8 +240,8 @@ func TestMissingTable(t *testing.T) {
 		}
 		for _, args := range [][]string{{"stats"}, {"prune"}, {"revoke", "--all"}} {
 			status, out, errOut := cli(t, append(args, "--db", db)...)
-			if status != 1 || !strings.Contains(errOut, "run `sessionsql migrate up` first") {
-				t.Errorf("%v on a database without the table: status %d\n%s%s", args, status, out, errOut)
+			if status != 1 || !strings.Contains(errOut, "run `sessionsql migrate up` first") || out != "" {
+				t.Errorf("%v on a database without the table: status %d\n%s%s\nwant status 1, nothing on stdout", args, status, out, errOut)
 			}
 		}
 	})
@@ -337,12 +348,14 @@ func TestPruneStopsBetweenBatches(t *testing.T) {
 }
 
 // TestPruneInterrupted: SIGINT to a running prune ends it between batches,
-// with a summary that says so, and status 0.
+// with a summary that says so, and status 1: the table is not clean yet.
 func TestPruneInterrupted(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sessions.db")
 	mustRun(t, "migrate", "up", "--db", path)
 	seed(t, path, 500)
 	cmd := exec.Command(binary, "prune", "--db", path, "--batch", "5", "--pause", "20ms", "--progress")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -358,8 +371,8 @@ func TestPruneInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	rest, _ := io.ReadAll(stdout)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("prune after SIGINT: %v\n%s", err, rest)
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 1 || !strings.Contains(errOut.String(), "run prune again") {
+		t.Fatalf("prune after SIGINT: %v, stderr:\n%s\nwant status 1 saying to run it again", err, errOut.String())
 	}
 	out := string(first) + string(rest)
 	if !strings.Contains(out, "stopped after pruning") || strings.Contains(out, "pruned 500") {
@@ -367,5 +380,53 @@ func TestPruneInterrupted(t *testing.T) {
 	}
 	if s := stats(t, path); s.Expired == 0 || s.Expired%5 != 0 {
 		t.Fatalf("after the interrupted prune %d expired sessions are left, want a whole number of batches short of 500", s.Expired)
+	}
+}
+
+// TestRevokeCountsLiveSessions: revoke reports the owner's live sessions
+// it logged out, and deletes the owner's expired rows too, uncounted.
+func TestRevokeCountsLiveSessions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db string) {
+		mustRun(t, "migrate", "up", "--db", db)
+		seed(t, db, 5) // owner 1 has five expired rows and no live one
+		if out := mustRun(t, "revoke", "--db", db, "--owner", "1"); !strings.Contains(out, "revoked 0 sessions of owner 1") {
+			t.Fatalf("revoke of an owner with only expired rows printed:\n%s", out)
+		}
+		if out := mustRun(t, "revoke", "--db", db, "--owner", "42"); !strings.Contains(out, "revoked 3 sessions of owner 42") {
+			t.Fatalf("revoke printed:\n%s", out)
+		}
+		if s := stats(t, db); s.Expired != 0 || s.Live != 2 {
+			t.Fatalf("after the revokes: %d live, %d expired; want 2 (owner 7's, the anonymous one) and 0", s.Live, s.Expired)
+		}
+	})
+}
+
+// TestKeywordValueDSN: a PostgreSQL connection string in libpq's
+// keyword/value form reaches PostgreSQL (never a SQLite file of that name),
+// and messages name the database without its password.
+func TestKeywordValueDSN(t *testing.T) {
+	schema := pgtest.Schema(t)
+	cfg, err := pgconn.ParseConfig(pgtest.URL(t, schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote := func(v string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'" }
+	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s search_path=%s", quote(cfg.Host), cfg.Port, quote(cfg.User), quote(cfg.Database), schema)
+	if cfg.Password != "" {
+		dsn += " password=" + quote(cfg.Password)
+	}
+	out := mustRun(t, "migrate", "up", "--db", dsn)
+	want := fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	if !strings.HasPrefix(out, want) || strings.Contains(out, "SQLite") {
+		t.Fatalf("migrate up over %q printed:\n%s\nwant it to start %q", dsn, out, want)
+	}
+	if cfg.Password != "" && strings.Contains(out, cfg.Password) {
+		t.Fatal("migrate up printed the password")
+	}
+	if _, err := os.Stat(dsn); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a file named after the connection string: %v", err)
+	}
+	if s := stats(t, dsn); s.Live != 0 || !s.OwnerIndex {
+		t.Fatalf("stats over the keyword/value string: %+v", s)
 	}
 }

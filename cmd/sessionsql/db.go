@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql/internal/dsn"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/postgresstore"
@@ -44,38 +45,25 @@ const connectTimeout = 10 * time.Second
 // process holds.
 const sqliteBusyTimeout = 5 * time.Second
 
-func isPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
-
 // open opens t's database. create allows a SQLite file that does not exist
 // yet (for migrate up).
 func open(ctx context.Context, t target, create bool) (*database, error) {
-	if t.db == "" {
-		return nil, errors.New("no database: pass --db with a SQLite file or a postgres:// URL, or set DATABASE_URL")
-	}
 	table, err := sqlident.Parse(t.table)
 	if err != nil {
-		return nil, fmt.Errorf("--table: %w", err)
+		return nil, fmt.Errorf("--table: %w", err) // parse has checked it already
 	}
-	if isPostgresURL(t.db) {
+	if dsn.IsPostgres(t.db) {
 		return openPostgres(ctx, t.db, table)
-	}
-	if strings.Contains(t.db, "://") {
-		return nil, fmt.Errorf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db)
 	}
 	return openSQLite(ctx, t.db, table, create)
 }
 
 func openPostgres(ctx context.Context, dsn string, table sqlident.Name) (*database, error) {
-	where := "PostgreSQL (unparsable URL)"
-	if u, err := url.Parse(dsn); err == nil {
-		where = "PostgreSQL at " + u.Redacted()
-	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("--db is not a valid PostgreSQL URL: %w", err)
+		return nil, fmt.Errorf("--db is not a valid PostgreSQL connection string: %w", err)
 	}
+	where := postgresWhere(dsn, cfg.ConnConfig.Config)
 	cfg.MaxConns = 4
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -90,6 +78,16 @@ func openPostgres(ctx context.Context, dsn string, table sqlident.Name) (*databa
 	return &database{dialect: migrations.Postgres, where: where, db: stdlib.OpenDBFromPool(pool), pool: pool, table: table}, nil
 }
 
+// postgresWhere names the database of dsn for messages, without its
+// password: the URL redacted, or for keyword/value settings the user, host,
+// port and database they resolve to.
+func postgresWhere(s string, cfg pgconn.Config) string {
+	if u, err := url.Parse(s); err == nil && dsn.IsPostgresURL(s) {
+		return "PostgreSQL at " + u.Redacted()
+	}
+	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
 func openSQLite(ctx context.Context, path string, table sqlident.Name, create bool) (*database, error) {
 	if _, err := os.Stat(path); err != nil && !create {
 		return nil, fmt.Errorf("no SQLite file at %s: create its schema with `sessionsql migrate up --db %s`", path, path)
@@ -102,9 +100,20 @@ func openSQLite(ctx context.Context, path string, table sqlident.Name, create bo
 	d := &database{dialect: migrations.SQLite, where: "SQLite file " + path, db: db, table: table}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, d.explain(fmt.Errorf("open: %w", err))
+		return nil, d.explain(openSQLiteError(path, err))
 	}
 	return d, nil
+}
+
+// openSQLiteError says what SQLite's errors for a file it cannot open mean.
+func openSQLiteError(path string, err error) error {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "file is not a database"):
+		return fmt.Errorf("%s is not a SQLite database (another kind of file, or a damaged one): %w", path, err)
+	case strings.Contains(msg, "unable to open database file"):
+		return fmt.Errorf("cannot open the SQLite file %s: check that its directory exists and that this user may write there: %w", path, err)
+	}
+	return fmt.Errorf("open the SQLite file %s: %w", path, err)
 }
 
 func (d *database) close() {
@@ -147,6 +156,14 @@ func (d *database) explain(err error) error {
 func noTable(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "42P01" || strings.Contains(err.Error(), "no such table")
+}
+
+// noColumn recognises a missing column (the owner columns of a table from
+// before migration 2): PostgreSQL's SQLSTATE 42703, SQLite's "no such
+// column".
+func noColumn(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42703" || strings.Contains(err.Error(), "no such column")
 }
 
 // locked recognises SQLite's busy error.

@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/sessionsql/sessionsql/internal/dsn"
+	"github.com/sessionsql/sessionsql/internal/sqlident"
 )
 
 // errHelp means --help was asked for and printed: exit status 0.
@@ -22,7 +25,7 @@ type target struct {
 func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *target) *flag.FlagSet {
 	fs := flag.NewFlagSet("sessionsql "+name, flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	fs.StringVar(&t.db, "db", os.Getenv("DATABASE_URL"), "a SQLite file, or a postgres:// URL (default $DATABASE_URL)")
+	fs.StringVar(&t.db, "db", os.Getenv("DATABASE_URL"), "a SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...); default $DATABASE_URL")
 	fs.StringVar(&t.table, "table", "sessions", "the session table, \"table\" or \"schema.table\"")
 	fs.Usage = func() {
 		fmt.Fprintf(errOut, "Usage: sessionsql %s\n\nFlags:\n", synopsis)
@@ -32,14 +35,23 @@ func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *tar
 	return fs
 }
 
-// parse parses args, mapping --help to errHelp and mistakes to errUsage.
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses args, mapping --help to errHelp and mistakes to errUsage,
+// and checks t: a --db given (or $DATABASE_URL), that is a PostgreSQL
+// connection string or no URL at all, and a valid --table.
+func parse(fs *flag.FlagSet, args []string, t *target) error {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return errHelp
 	case err != nil:
 		return errUsage
+	case t.db == "":
+		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
+	case strings.Contains(t.db, "://") && !dsn.IsPostgres(t.db):
+		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db))
+	}
+	if _, err := sqlident.Parse(t.table); err != nil {
+		return usageError(fs, fmt.Sprintf("--table: %v", err))
 	}
 	return nil
 }

@@ -7,9 +7,11 @@
 //	sessionsql stats [--json]           counts, expiries, sizes, busiest owners
 //	sessionsql revoke --owner ID [--except SESSION-ID] | --all
 //
-// Every command takes --db (a SQLite file, or a postgres:// URL; default
+// Every command takes --db (a SQLite file, or a PostgreSQL connection
+// string: a postgres:// URL or "host=... dbname=..."; default
 // $DATABASE_URL) and --table (default "sessions"). Exit status: 0 on
-// success, 1 when the command failed, 2 for a wrong command line.
+// success, 1 when the command failed (a prune that an interrupt stopped
+// early too), 2 for a wrong command line.
 //
 // Install it with
 //
@@ -86,6 +88,6 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file or a postgres:// URL; default $DATABASE_URL)")
+	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file, or a PostgreSQL URL or \"host=... dbname=...\"; default $DATABASE_URL)")
 	fmt.Fprintln(w, "and --table (default sessions). Run sessionsql <command> --help for its flags and examples.")
 }

@@ -22,13 +22,16 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") { // migrate up --db ...
 		op, args = args[0], args[1:]
 	}
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, &t); err != nil {
 		return err
 	}
-	if op == "" && fs.NArg() == 1 { // migrate --db ... up
+	switch {
+	case op == "" && fs.NArg() == 1: // migrate --db ... up
 		op = fs.Arg(0)
-	} else if fs.NArg() != 0 || op == "" {
+	case op == "" && fs.NArg() == 0:
 		return usageError(fs, "say up, down or status")
+	case fs.NArg() != 0:
+		return usageError(fs, fmt.Sprintf("migrate takes one action (up, down or status) and flags; %q is one argument too many", fs.Arg(fs.NArg()-1)))
 	}
 	if op != "up" && op != "down" && op != "status" {
 		return usageError(fs, fmt.Sprintf("unknown migrate action %q; say up, down or status", op))

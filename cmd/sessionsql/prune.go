@@ -40,7 +40,7 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs.IntVar(&batch, "batch", 250, "rows per batch, each its own short transaction")
 	fs.DurationVar(&pause, "pause", 10*time.Millisecond, "rest between batches, so live traffic gets its turn")
 	fs.BoolVar(&progress, "progress", isTerminal(out), "show progress while running (default: when output is a terminal)")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, &t); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 || batch <= 0 {
@@ -65,14 +65,28 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if progress {
 		fmt.Fprintln(out)
 	}
+	if err != nil {
+		if p.deleted > 0 {
+			return fmt.Errorf("after pruning %d expired sessions in %d batches: %w", p.deleted, p.batches, d.explain(err))
+		}
+		return d.explain(err)
+	}
 	verb := "pruned"
 	if p.stopped {
 		verb = "stopped after pruning"
 	}
 	fmt.Fprintf(out, "%s %d expired sessions from %s in %d batches, %v (%.0f rows/s)\n",
 		verb, p.deleted, d.where, p.batches, p.elapsed.Round(time.Millisecond), p.rate())
-	return d.explain(err)
+	if p.stopped {
+		return errInterrupted
+	}
+	return nil
 }
+
+// errInterrupted is a prune that Ctrl-C (or SIGTERM) stopped between
+// batches: exit status 1, so that cron and job runners see the table was
+// not left clean.
+var errInterrupted = errors.New("interrupted before every expired session was deleted; run prune again to finish")
 
 // prune deletes expired sessions batch by batch until a batch comes back
 // short. Each batch runs to its end even when ctx ends (an interrupt stops

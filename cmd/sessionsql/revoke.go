@@ -20,7 +20,7 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 	fs.StringVar(&owner, "owner", "", "delete the sessions of this owner (the owner index's ID, e.g. a user id)")
 	fs.StringVar(&except, "except", "", "with --owner: keep this session: its ID (as OwnerSessions and CurrentSessionID give it) or its stored token")
 	fs.BoolVar(&all, "all", false, "delete every session in the table")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, &t); err != nil {
 		return err
 	}
 	switch {

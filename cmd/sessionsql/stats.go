@@ -40,12 +40,12 @@ func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
 		"sessionsql stats --db postgres://app@db/app --json | jq .live",
 	}, errOut, &t)
 	fs.BoolVar(&asJSON, "json", false, "print JSON, for scripts")
-	fs.IntVar(&top, "top", 5, "how many of the busiest owners to show")
-	if err := parse(fs, args); err != nil {
+	fs.IntVar(&top, "top", 5, "how many of the busiest owners to show (0: none)")
+	if err := parse(fs, args, &t); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
-		return usageError(fs, "stats takes no arguments")
+	if fs.NArg() != 0 || top < 0 {
+		return usageError(fs, "stats takes no arguments and a --top of 0 or more")
 	}
 	d, err := open(ctx, t, false)
 	if err != nil {
@@ -116,10 +116,10 @@ func (d *database) stats(ctx context.Context, now time.Time, top int) (tableStat
 	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(`SELECT owner, count(*) FROM %s
 		WHERE owner IS NOT NULL AND expiry > $1 GROUP BY owner ORDER BY count(*) DESC, owner LIMIT $2`, q), nowArg, top)
 	if err != nil {
-		if noTable(err) || locked(err) {
-			return s, err
+		if noColumn(err) {
+			return s, nil // a table from before migration 2
 		}
-		return s, nil // no owner column: a table from before migration 2
+		return s, err
 	}
 	defer rows.Close()
 	s.OwnerIndex = true

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -27,16 +28,22 @@ func writeJSONError(w http.ResponseWriter, status int, msg string) {
 // maxJSONBody bounds request bodies.
 const maxJSONBody = 16 << 10
 
-// readJSON decodes a request body into v: one JSON object, nothing after
-// it, no unknown fields.
+// readJSON decodes a request body into v: one JSON object (not null, not
+// an array), nothing after it, no unknown fields.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	errFields := errors.New("the body must be a JSON object with the documented fields")
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errors.New("the body must be a JSON object with the documented fields")
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil || raw[0] != '{' {
+		return errFields
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("the body must hold one JSON object")
+	}
+	fields := json.NewDecoder(bytes.NewReader(raw))
+	fields.DisallowUnknownFields()
+	if err := fields.Decode(v); err != nil {
+		return errFields
 	}
 	return nil
 }

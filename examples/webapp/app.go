@@ -79,6 +79,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 func (a *App) sessionManager() *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = a.backend.sessions
+	sm.HashTokenInStore = true     // the table holds no usable cookie (SECURITY.md)
 	sm.Lifetime = 24 * time.Hour   // log in again at least once a day
 	sm.IdleTimeout = 2 * time.Hour // or after two idle hours
 	sm.Cookie.Name = "session"

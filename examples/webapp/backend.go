@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/dsn"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 	"github.com/sessionsql/sessionsql/store"
@@ -45,15 +45,14 @@ type backend struct {
 // while a session is unchanged; see sessionManager.
 const touchThreshold = time.Minute
 
-func isPostgresURL(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
-func openBackend(ctx context.Context, dsn string, log *slog.Logger) (*backend, error) {
-	if isPostgresURL(dsn) {
-		return openPostgres(ctx, dsn, log)
+// openBackend opens the PostgreSQL database conn names (a postgres:// URL
+// or keyword/value settings, "host=db dbname=app"), or else the SQLite file
+// at the path conn is.
+func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
+	if dsn.IsPostgres(conn) {
+		return openPostgres(ctx, conn, log)
 	}
-	return openSQLite(dsn, log)
+	return openSQLite(conn, log)
 }
 
 func openSQLite(path string, log *slog.Logger) (*backend, error) {

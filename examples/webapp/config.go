@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -11,7 +13,7 @@ import (
 // Config is everything the app can be told at start.
 type Config struct {
 	Addr          string // where to listen
-	DB            string // a SQLite file, or a postgres:// URL
+	DB            string // a SQLite file, or a PostgreSQL connection string
 	SecureCookies bool   // mark the session cookie Secure (serve over TLS)
 
 	DemoEmail, DemoPassword string // the account made on first run
@@ -31,12 +33,30 @@ func configFromFlags(args []string) (Config, error) {
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
 	c := Config{}
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "localhost:8080"), "address to listen on (env ADDR)")
-	fs.StringVar(&c.DB, "db", envOr("DATABASE_URL", "webapp.db"), "SQLite file, or a postgres:// URL (env DATABASE_URL)")
-	fs.BoolVar(&c.SecureCookies, "secure", os.Getenv("SECURE_COOKIES") != "", "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES)")
+	fs.StringVar(&c.DB, "db", envOr("DATABASE_URL", "webapp.db"), "SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...) (env DATABASE_URL)")
+	secure, err := envBool("SECURE_COOKIES")
+	if err != nil {
+		return c, err
+	}
+	fs.BoolVar(&c.SecureCookies, "secure", secure, "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES=true)")
 	fs.StringVar(&c.DemoEmail, "demo-email", defaultDemoEmail, "email of the demo account created on first run")
 	fs.StringVar(&c.DemoPassword, "demo-password", defaultDemoPassword, "password of the demo account")
-	err := fs.Parse(args)
+	err = fs.Parse(args)
 	return c, err
+}
+
+// envBool reads a true/false environment variable the way flag reads a
+// bool (1, t, true, 0, f, false, ...); unset or empty is false.
+func envBool(key string) (bool, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: say true or false", key, v)
+	}
+	return b, nil
 }
 
 func envOr(key, fallback string) string {

@@ -1,7 +1,8 @@
 // Command webapp is the main sessionsql example: a small web app with
 // accounts, login and logout, a profile page and a per-session item list,
 // and a JSON API beside the pages. Sessions and users live in one embedded
-// SQLite file by default; give it a postgres:// URL to run on PostgreSQL.
+// SQLite file by default; give it a PostgreSQL connection string (a
+// postgres:// URL, or "host=... dbname=...") to run on PostgreSQL.
 //
 //	go run ./examples/webapp                      # SQLite file webapp.db
 //	go run ./examples/webapp -db "$DATABASE_URL"  # PostgreSQL

@@ -187,6 +187,10 @@ func TestAPI(t *testing.T) {
 		check("unknown field", r, body, http.StatusBadRequest)
 		r, body = c.api(http.MethodPost, "/api/login", `{"email": "a"} {"email": "b"}`)
 		check("two objects", r, body, http.StatusBadRequest)
+		for _, notObject := range []string{`null`, `[]`, `"demo@example.com"`, `42`} {
+			r, body = c.api(http.MethodPost, "/api/login", notObject)
+			check("login body "+notObject, r, body, http.StatusBadRequest)
+		}
 		r, body = c.api(http.MethodGet, "/api/login", nil)
 		check("GET /api/login", r, body, http.StatusMethodNotAllowed)
 		if r.header.Get("Allow") != "POST" {

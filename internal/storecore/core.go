@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,9 @@ type Options struct {
 type SchemaErrors struct {
 	NoTable  func(error) bool // the table does not exist
 	NoColumn func(error) bool // a column of a later migration does not exist
+	// Migrate says how this backend's users apply the migrations, for
+	// the errors that tell them to.
+	Migrate string
 }
 
 // Core is the backend-independent half of a store.
@@ -86,11 +90,25 @@ func New(pkg string, o Options, schema SchemaErrors) (*Core, error) {
 }
 
 // Broken returns a Core for a store that could not be built: every
-// operation reports err. Constructors that cannot return an error use it so
-// that a bad argument fails loudly instead of panicking.
+// operation reports err (its own pkg prefix, if any, left out: the
+// operation's error starts with pkg already), and so does its Reaper's
+// RunOnce; the Reaper never starts. Constructors that cannot return an
+// error use it so that a bad argument fails loudly instead of panicking.
 func Broken(pkg string, err error) *Core {
-	return &Core{pkg: pkg, broken: err, Now: time.Now}
+	c := &Core{pkg: pkg, broken: unprefixed{strings.TrimPrefix(err.Error(), pkg+": "), err}, Now: time.Now}
+	c.reaper = sessionsql.NewReaper(c, sessionsql.ReaperConfig{})
+	return c
 }
+
+// unprefixed is an error under a shorter message: errors.Is and As still
+// see the error it stands for.
+type unprefixed struct {
+	msg string
+	err error
+}
+
+func (e unprefixed) Error() string { return e.msg }
+func (e unprefixed) Unwrap() error { return e.err }
 
 // SetDriver installs the backend's SQL and starts background cleanup as o
 // asks. A driver that is also an OwnerDriver serves the owner index.
@@ -101,8 +119,8 @@ func (c *Core) SetDriver(d Driver, o Options) {
 }
 
 // Reaper returns the store's Reaper: running in the background unless
-// cleanup was disabled, ready for RunOnce either way. Nil only for a Broken
-// core.
+// cleanup was disabled (or the core is Broken), ready for RunOnce either
+// way; never nil.
 func (c *Core) Reaper() *sessionsql.Reaper { return c.reaper }
 
 // startCleanup builds the store's Reaper and starts it in the background
@@ -152,29 +170,36 @@ func (c *Core) Fail(ctx context.Context, op string, err error) error {
 	case c.closed.Load():
 		err = fmt.Errorf("%w: %w", store.ErrClosed, err)
 	case c.schema.NoTable != nil && c.schema.NoTable(err):
-		err = NoTable(c.Table, err)
+		err = c.schema.MissingTable(c.Table, err)
 	case c.schema.NoColumn != nil && c.schema.NoColumn(err):
-		err = fmt.Errorf("%w (table %s): %w", store.ErrOldSchema, c.Table, err)
+		err = c.schema.MissingColumns(c.Table, err)
 	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return fmt.Errorf("%s: %s: %w", c.pkg, op, err)
 }
 
-// NoTable reports err, the driver's error for a missing table, as
+// MissingTable reports err, the driver's error for a missing table, as
 // store.ErrNoTable, with what to do: for the default table, apply the
-// migrations; for a table of another name (or the default name in another
-// schema), which the migrations never create, create it.
-func NoTable(table sqlident.Name, err error) error {
+// migrations (as s.Migrate says); for a table of another name (or the
+// default name in another schema), which the migrations never create,
+// create it.
+func (s SchemaErrors) MissingTable(table sqlident.Name, err error) error {
 	switch {
 	case table.String() == store.DefaultTableName:
-		return fmt.Errorf("%w (table %s): apply the migrations first (migrations.Up, or postgresstore.Migrate): %w", store.ErrNoTable, table, err)
+		return fmt.Errorf("%w (table %s): apply the migrations first (%s): %w", store.ErrNoTable, table, s.Migrate, err)
 	case table.Table == store.DefaultTableName:
 		return fmt.Errorf("%w (table %s): the migrations create %q in the first schema of the connection's search_path (PostgreSQL) or in the main database (SQLite): apply them over a connection where that is %s, or create the table yourself: %w",
 			store.ErrNoTable, table, store.DefaultTableName, table.Schema, err)
 	}
 	return fmt.Errorf("%w (table %s): the migrations create only %q: create %s yourself with the columns and indexes of theirs, or leave TableName empty: %w",
 		store.ErrNoTable, table, store.DefaultTableName, table, err)
+}
+
+// MissingColumns reports err, the driver's error for a missing column, as
+// store.ErrOldSchema, saying how to apply the latest migrations.
+func (s SchemaErrors) MissingColumns(table sqlident.Name, err error) error {
+	return fmt.Errorf("%w (table %s): apply the latest migrations (%s): %w", store.ErrOldSchema, table, s.Migrate, err)
 }
 
 // Close stops the Reaper, waits for it, marks the store closed and then

@@ -70,33 +70,38 @@ func (c *Core) Commit(ctx context.Context, token string, data []byte, expiry tim
 	if data == nil {
 		data = []byte{} // data is NOT NULL; drivers send a nil slice as NULL
 	}
-	if err := c.commit(ctx, token, data, expiry); err != nil {
+	wrote, err := c.commit(ctx, token, data, expiry)
+	if err != nil {
 		return err
 	}
-	c.stats.writes.Add(1)
+	if wrote {
+		c.stats.writes.Add(1)
+	}
 	if c.touch != nil {
 		c.touch.forget(token) // the next Find reads what was just written
 	}
 	return nil
 }
 
-// commit writes one session, with its owner when the owner index is on.
-func (c *Core) commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
+// commit writes one session, with its owner when the owner index is on,
+// and reports whether it wrote: a Commit of a session revoked moments ago
+// succeeds without writing.
+func (c *Core) commit(ctx context.Context, token string, data []byte, expiry time.Time) (bool, error) {
 	if c.owner == nil {
 		if err := c.driver.Commit(ctx, token, data, expiry); err != nil {
-			return c.fail(ctx, "commit", err)
+			return false, c.fail(ctx, "commit", err)
 		}
-		return nil
+		return true, nil
 	}
 	if c.ownerDriver == nil {
-		return c.Fail(ctx, "commit", errNoOwner)
+		return false, c.Fail(ctx, "commit", errNoOwner)
 	}
 	if c.revoked.has(token, c.Now()) {
-		return nil // a request of a revoked device, finishing after the revoke
+		return false, nil // a request of a revoked device, finishing after the revoke
 	}
 	o, err := c.owned(token, data)
 	if err != nil {
-		return c.Fail(ctx, "commit", err)
+		return false, c.Fail(ctx, "commit", err)
 	}
 	err = c.ownerDriver.CommitOwned(ctx, token, data, expiry, o, c.Now())
 	if c.revoked.has(token, c.Now()) {
@@ -109,9 +114,9 @@ func (c *Core) commit(ctx context.Context, token string, data []byte, expiry tim
 		}
 	}
 	if err != nil {
-		return c.fail(ctx, "commit", err)
+		return false, c.fail(ctx, "commit", err)
 	}
-	return nil
+	return true, nil
 }
 
 // Delete is DeleteCtx for every backend: see store.Store.

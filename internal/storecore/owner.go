@@ -30,8 +30,9 @@ type OwnerDriver interface {
 	// recently seen first.
 	OwnerRows(ctx context.Context, owner string, now time.Time) ([]OwnedRow, error)
 	// DeleteOwner deletes owner's rows, except the one stored under keep
-	// ("" keeps none).
-	DeleteOwner(ctx context.Context, owner, keep string) (int64, error)
+	// ("" keeps none), and reports how many of them were live: whose
+	// expiry was after now. Expired rows go too, uncounted.
+	DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error)
 	// DeleteOwned deletes token's row if it belongs to owner.
 	DeleteOwned(ctx context.Context, owner, token string) (int64, error)
 	// UnownedRows returns up to limit live rows without an owner whose
@@ -142,7 +143,7 @@ func (c *Core) RevokeOwner(ctx context.Context, owner, keep string) (int64, erro
 		}
 	}
 	c.bury(doomed)
-	n, err := c.ownerDriver.DeleteOwner(ctx, owner, keepToken)
+	n, err := c.ownerDriver.DeleteOwner(ctx, owner, keepToken, c.Now())
 	if err != nil {
 		return 0, c.fail(ctx, "revoke owner", err)
 	}

@@ -60,7 +60,7 @@ func (d *mapDriver) OwnerRows(_ context.Context, owner string, _ time.Time) ([]O
 	return out, nil
 }
 
-func (d *mapDriver) DeleteOwner(_ context.Context, owner, keep string) (int64, error) {
+func (d *mapDriver) DeleteOwner(_ context.Context, owner, keep string, _ time.Time) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var n int64
@@ -81,6 +81,27 @@ func (d *mapDriver) SetOwner(context.Context, string, []byte, store.Owner, time.
 	return 0, nil
 }
 
+// loggedIn returns a Core over a mapDriver with the owner index on (a
+// session's data is its owner's ID), closed when t ends, in which owner
+// "U" has committed the session "tok", expiring at exp.
+func loggedIn(t *testing.T) (d *mapDriver, c *Core, exp time.Time) {
+	t.Helper()
+	d = &mapDriver{rows: map[string]string{}}
+	c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
+		return store.Owner{ID: string(data)}, nil
+	}}, SchemaErrors{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDriver(d, Options{CleanupInterval: -1})
+	t.Cleanup(func() { c.Close(nil) })
+	exp = time.Now().Add(time.Hour)
+	if err := c.Commit(context.Background(), "tok", []byte("U"), exp); err != nil {
+		t.Fatal(err)
+	}
+	return d, c, exp
+}
+
 // TestCommitOnItsWayDuringRevoke: a Commit that passed the revocation
 // check before RevokeOwner and reaches the database after its delete does
 // not bring the session back: the store deletes it again, also when the
@@ -94,20 +115,8 @@ func TestCommitOnItsWayDuringRevoke(t *testing.T) {
 		{"the write lands but reports an error", context.DeadlineExceeded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := &mapDriver{rows: map[string]string{}}
-			c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
-				return store.Owner{ID: string(data)}, nil
-			}}, SchemaErrors{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetDriver(d, Options{CleanupInterval: -1})
-			defer c.Close(nil)
+			d, c, exp := loggedIn(t)
 			ctx := context.Background()
-			exp := time.Now().Add(time.Hour)
-			if err := c.Commit(ctx, "tok", []byte("U"), exp); err != nil {
-				t.Fatal(err)
-			}
 
 			d.hold, d.inside, d.afterWrite = make(chan struct{}), make(chan struct{}), tc.afterWrite
 			late := make(chan error, 1)
@@ -126,5 +135,25 @@ func TestCommitOnItsWayDuringRevoke(t *testing.T) {
 				t.Fatal("the revoked session is back after the Commit that was on its way landed")
 			}
 		})
+	}
+}
+
+// TestRefusedCommitIsNoWrite: a Commit of a session revoked moments ago
+// succeeds without writing, so Stats counts it among Commits but not
+// among Writes.
+func TestRefusedCommitIsNoWrite(t *testing.T) {
+	d, c, exp := loggedIn(t)
+	ctx := context.Background()
+	if _, err := c.RevokeOwner(ctx, "U", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(ctx, "tok", []byte("U"), exp); err != nil {
+		t.Fatalf("Commit of a revoked session: %v, want nil", err)
+	}
+	if st := c.Stats(); st.Commits != 2 || st.Writes != 1 {
+		t.Fatalf("after a refused Commit: %d commits, %d writes; want 2 and 1", st.Commits, st.Writes)
+	}
+	if _, ok := d.rows["tok"]; ok {
+		t.Fatal("the refused Commit wrote the session")
 	}
 }

@@ -183,15 +183,21 @@ func testRevokeAllButOne(e *ownerEnv) {
 }
 
 func testRevokeEverywhere(e *ownerEnv) {
+	stale := token() // expired, not yet reaped: no session, so not counted
+	e.commit(stale, e.session(map[string]any{OwnerKey: int64(1), DeviceKey: "old"}), e.in(time.Minute))
+	e.clock.Advance(2 * time.Minute)
 	a, b := e.login(1, "a"), e.login(1, "b")
 	other := e.login(2, "c")
 	n, err := e.o.RevokeOwner(e.ctx(), "1", "")
 	if err != nil || n != 2 {
-		e.t.Fatalf(`RevokeOwner(keep "") = %d, %v; want 2`, n, err)
+		e.t.Fatalf(`RevokeOwner(keep "") with one of the owner's rows expired = %d, %v; want 2, the live ones`, n, err)
 	}
 	e.wantMissing(a)
 	e.wantMissing(b)
 	e.wantLive(other)
+	if n := e.deleteExpired(0); n != 0 {
+		e.t.Fatalf("DeleteExpired after RevokeOwner deleted %d rows; want 0, RevokeOwner deletes the owner's expired rows too", n)
+	}
 	if n, err := e.o.RevokeOwner(e.ctx(), "1", ""); err != nil || n != 0 {
 		e.t.Fatalf("RevokeOwner again = %d, %v; want 0, nil", n, err)
 	}
