@@ -62,14 +62,20 @@ func waitForLockWaits(t *testing.T, db interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, n int) {
 	t.Helper()
-	for waiting := 0; waiting < n; {
-		if err := db.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting < n {
-			time.Sleep(time.Millisecond) // polling the server: it sends no signal when a statement starts waiting
-		}
+	// Polling the server: it sends no signal when a statement starts waiting.
+	waitFor(t, func() bool { return lockWaits(t, db) >= n })
+}
+
+// lockWaits is how many lock requests the server has not granted yet.
+func lockWaits(t *testing.T, db interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) int {
+	t.Helper()
+	var waiting int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting); err != nil {
+		t.Fatal(err)
 	}
+	return waiting
 }
 
 // lockRow holds token's row lock in a transaction of the test's until the

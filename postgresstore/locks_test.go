@@ -120,21 +120,10 @@ func TestCancelMidQuery(t *testing.T) {
 		t.Fatalf("Commit blocked past its deadline returned %v, want context.DeadlineExceeded", err)
 	}
 	// The abandoned statement must be gone from the server, not waiting to
-	// land after the next Commit. Wait (bounded) until nothing waits on the
-	// row lock any more.
-	var waiting int
-	for range 200 {
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond) // the server acts on the cancel request asynchronously
-	}
-	if waiting != 0 {
-		t.Fatal("the abandoned Commit is still waiting in the server; it would overwrite the next one")
-	}
+	// land after the next Commit (it would overwrite it). The server acts
+	// on the cancel request asynchronously: wait (bounded) until nothing
+	// waits on the row lock any more.
+	waitFor(t, func() bool { return lockWaits(t, pool) == 0 })
 	if err := holder.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,10 @@ func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, 
 	return openSQLite(conn, log)
 }
 
+// usersConns is how many connections the users table's handle keeps on
+// SQLite.
+const usersConns = 4
+
 func openSQLite(path string, log *slog.Logger) (*backend, error) {
 	st, err := sqlitestore.Open(path, sqlitestore.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner})
 	if err != nil {
@@ -67,6 +71,10 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 		st.Close()
 		return nil, err
 	}
+	// A few connections, kept: SQLite runs one writer at a time anyway, and
+	// a pool that closes what a burst opened only opens them again.
+	users.SetMaxOpenConns(usersConns)
+	users.SetMaxIdleConns(usersConns)
 	return &backend{
 		sessions: st, users: users, dialect: "sqlite", where: "SQLite file " + path,
 		close: func() { st.Close(); users.Close() },

@@ -31,12 +31,15 @@ func soakDuration(t *testing.T) time.Duration {
 // TestSoak runs the app on SQLite under 64 concurrent clients on loopback,
 // each its own user, logging in, adding an item, reading it back and
 // logging out, over and over. No request may fail, no client may ever see
-// another's account or items, and the heap and the open file descriptors
-// must be as flat at the end as at the start.
+// another's account or items, the heap and the open file descriptors must
+// be as flat at the end as at the start, and the database's descriptors
+// (pooled connections, opened as bursts need them) within what the pools
+// can open.
 func TestSoak(t *testing.T) {
 	const clients = 64
 	duration := soakDuration(t)
-	a := startApp(t, backendDSN["sqlite"](t))
+	db := backendDSN["sqlite"](t)
+	a := startApp(t, db)
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
 	for i := range clients { // the accounts
@@ -78,7 +81,7 @@ sampling:
 	for {
 		select {
 		case <-tick.C:
-			samples = append(samples, takeSample())
+			samples = append(samples, takeSample(db))
 		case <-end:
 			break sampling
 		}
@@ -92,14 +95,17 @@ sampling:
 	}
 	window := max(len(samples)/6, 1) // 10 s of a 60 s run
 	first, last := summarize(samples[:window]), summarize(samples[len(samples)-window:])
-	t.Logf("soak: %d clients, %v, %d requests (%.0f/s), 0 failed; heap %.1f -> %.1f MiB, open fds %d -> %d",
+	t.Logf("soak: %d clients, %v, %d requests (%.0f/s), 0 failed; heap %.1f -> %.1f MiB, open fds %d -> %d, and the database's %d -> %d",
 		clients, duration, requests.Load(), float64(requests.Load())/duration.Seconds(),
-		first.heapMiB, last.heapMiB, first.fds, last.fds)
+		first.heapMiB, last.heapMiB, first.fds, last.fds, first.dbFDs, last.dbFDs)
 	if last.heapMiB > first.heapMiB*1.5+4 {
 		t.Fatalf("the heap grew from %.1f MiB to %.1f MiB", first.heapMiB, last.heapMiB)
 	}
 	if last.fds > first.fds+16 {
-		t.Fatalf("open file descriptors grew from %d to %d", first.fds, last.fds)
+		t.Fatalf("open file descriptors (the database's aside) grew from %d to %d", first.fds, last.fds)
+	}
+	if last.dbFDs > sqliteFDBound {
+		t.Fatalf("the database's connections hold %d descriptors, more than their pools can open (%d)", last.dbFDs, sqliteFDBound)
 	}
 }
 
@@ -164,18 +170,37 @@ func status(r *http.Response) string {
 // soakSample is the process's state at one moment.
 type soakSample struct {
 	heapMiB float64
-	fds     int
+	fds     int // open descriptors but the database's: they must stay flat
+	// dbFDs are the descriptors of the database file and its -wal and
+	// -shm: the connection pools', which open connections as bursts of
+	// requests need them and keep them, so they are bounded, not flat.
+	dbFDs int
 }
 
-func takeSample() soakSample {
+// sqliteFDBound is the most descriptors the app's SQLite connections can
+// hold: two (the file and its WAL) for each of the store's at most 64
+// readers, its writer and its checkpointer and the users table's 4
+// connections, and the -shm file's one.
+const sqliteFDBound = 2*(64+1+1+usersConns) + 1
+
+func takeSample(db string) soakSample {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	fds := -1
-	if entries, err := os.ReadDir("/proc/self/fd"); err == nil {
-		fds = len(entries)
+	s := soakSample{heapMiB: float64(m.HeapAlloc) / (1 << 20), fds: -1}
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return s
 	}
-	return soakSample{heapMiB: float64(m.HeapAlloc) / (1 << 20), fds: fds}
+	s.fds = 0
+	for _, e := range entries {
+		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); strings.HasPrefix(target, db) {
+			s.dbFDs++
+		} else {
+			s.fds++
+		}
+	}
+	return s
 }
 
 // summarize is the mean heap and the most file descriptors of samples.
@@ -184,6 +209,7 @@ func summarize(samples []soakSample) soakSample {
 	for _, x := range samples {
 		s.heapMiB += x.heapMiB / float64(len(samples))
 		s.fds = max(s.fds, x.fds)
+		s.dbFDs = max(s.dbFDs, x.dbFDs)
 	}
 	return s
 }
