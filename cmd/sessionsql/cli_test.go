@@ -209,6 +209,7 @@ func TestErrors(t *testing.T) {
 		{"no database", []string{"stats"}, 2, "pass --db"},
 		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 1, "not a valid PostgreSQL connection string"},
 		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
+		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
 		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
 		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 2, "--table"},

@@ -58,12 +58,12 @@ func open(ctx context.Context, t target, create bool) (*database, error) {
 	return openSQLite(ctx, t.db, table, create)
 }
 
-func openPostgres(ctx context.Context, dsn string, table sqlident.Name) (*database, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
+func openPostgres(ctx context.Context, conn string, table sqlident.Name) (*database, error) {
+	cfg, err := pgxpool.ParseConfig(conn)
 	if err != nil {
 		return nil, fmt.Errorf("--db is not a valid PostgreSQL connection string: %w", err)
 	}
-	where := postgresWhere(dsn, cfg.ConnConfig.Config)
+	where := dsn.Describe(conn)
 	cfg.MaxConns = 4
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -76,16 +76,6 @@ func openPostgres(ctx context.Context, dsn string, table sqlident.Name) (*databa
 		return nil, fmt.Errorf("cannot reach %s: %w", where, err)
 	}
 	return &database{dialect: migrations.Postgres, where: where, db: stdlib.OpenDBFromPool(pool), pool: pool, table: table}, nil
-}
-
-// postgresWhere names the database of dsn for messages, without its
-// password: the URL redacted, or for keyword/value settings the user, host,
-// port and database they resolve to.
-func postgresWhere(s string, cfg pgconn.Config) string {
-	if u, err := url.Parse(s); err == nil && dsn.IsPostgresURL(s) {
-		return "PostgreSQL at " + u.Redacted()
-	}
-	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 }
 
 func openSQLite(ctx context.Context, path string, table sqlident.Name, create bool) (*database, error) {

@@ -47,6 +47,8 @@ func parse(fs *flag.FlagSet, args []string, t *target) error {
 		return errUsage
 	case t.db == "":
 		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
+	case strings.HasPrefix(t.db, "file:"):
+		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", t.db))
 	case strings.Contains(t.db, "://") && !dsn.IsPostgres(t.db):
 		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db))
 	}

@@ -81,8 +81,8 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 	}, nil
 }
 
-func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*backend, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
+	pool, err := pgxpool.New(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -101,16 +101,7 @@ func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*backend, 
 	}
 	users := stdlib.OpenDBFromPool(pool)
 	return &backend{
-		sessions: st, users: users, dialect: "postgres", where: "PostgreSQL " + redact(dsn),
+		sessions: st, users: users, dialect: "postgres", where: dsn.Describe(conn),
 		close: func() { st.Close(); users.Close(); pool.Close() },
 	}, nil
-}
-
-// redact drops the password from a connection URL for logging.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -34,16 +35,19 @@ func configFromFlags(args []string) (Config, error) {
 	c := Config{}
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "localhost:8080"), "address to listen on (env ADDR)")
 	fs.StringVar(&c.DB, "db", envOr("DATABASE_URL", "webapp.db"), "SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...) (env DATABASE_URL)")
-	secure, err := envBool("SECURE_COOKIES")
-	if err != nil {
-		return c, err
-	}
+	secure, envErr := envBool("SECURE_COOKIES")
 	fs.BoolVar(&c.SecureCookies, "secure", secure, "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES=true)")
 	fs.StringVar(&c.DemoEmail, "demo-email", defaultDemoEmail, "email of the demo account created on first run")
 	fs.StringVar(&c.DemoPassword, "demo-password", defaultDemoPassword, "password of the demo account")
-	err = fs.Parse(args)
-	return c, err
+	if err := fs.Parse(args); err != nil {
+		return c, fmt.Errorf("%w: %w", errFlagsPrinted, err)
+	}
+	return c, envErr
 }
+
+// errFlagsPrinted marks an error of the command line that flag has printed
+// already, with the usage.
+var errFlagsPrinted = errors.New("bad command line")
 
 // envBool reads a true/false environment variable the way flag reads a
 // bool (1, t, true, 0, f, false, ...); unset or empty is false.

@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"errors"
+	"flag"
+	"testing"
+)
 
 // TestSecureCookiesEnv: SECURE_COOKIES reads as a bool the way -secure
 // does, so "false" leaves cookies usable over plain http, and a value that
@@ -23,6 +27,13 @@ func TestSecureCookiesEnv(t *testing.T) {
 		if (err != nil) != c.wantErr || cfg.SecureCookies != c.want {
 			t.Errorf("SECURE_COOKIES=%q: SecureCookies %v, error %v; want %v, error %v", c.env, cfg.SecureCookies, err, c.want, c.wantErr)
 		}
+	}
+	t.Setenv("SECURE_COOKIES", "yes")
+	if _, err := configFromFlags([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h with a bad SECURE_COOKIES: %v, want the help, before the variable is judged", err)
+	}
+	if _, err := configFromFlags(nil); err == nil || errors.Is(err, errFlagsPrinted) {
+		t.Errorf("a bad SECURE_COOKIES: %v, want an error main prints (flag has not)", err)
 	}
 	t.Setenv("SECURE_COOKIES", "false")
 	if cfg, err := configFromFlags([]string{"-secure"}); err != nil || !cfg.SecureCookies {

@@ -30,6 +30,9 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := configFromFlags(os.Args[1:])
 	if err != nil {
+		if !errors.Is(err, errFlagsPrinted) {
+			fmt.Fprintln(os.Stderr, "webapp:", err)
+		}
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

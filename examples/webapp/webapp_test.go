@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionsql/sessionsql"
 )
 
 // TestAccountJourney: sign up, see the profile, keep a list in the session,
@@ -89,6 +91,10 @@ func TestOldCookieRejectedAfterLogout(t *testing.T) {
 		if r, _ := a.withCookie(stolen).api(http.MethodGet, "/api/profile", nil); r.status != http.StatusOK {
 			t.Fatalf("the token does not work before logout (%d); the test proves nothing", r.status)
 		}
+		stored := sessionsql.StoredToken(a.app.sm, stolen)
+		if _, found, err := a.app.backend.sessions.Find(stored); err != nil || !found {
+			t.Fatalf("the session is not in the store under its stored token before logout (%v); the check after it proves nothing", err)
+		}
 		b.post("/logout", nil)
 		if r, _ := a.withCookie(stolen).api(http.MethodGet, "/api/profile", nil); r.status != http.StatusUnauthorized {
 			t.Fatalf("the pre-logout token still opens the profile: %d", r.status)
@@ -96,7 +102,7 @@ func TestOldCookieRejectedAfterLogout(t *testing.T) {
 		if r := a.withCookie(stolen).get("/profile"); r.url != "/login" {
 			t.Fatalf("the pre-logout token still opens the profile page (%s)", r.url)
 		}
-		if _, found, _ := a.app.backend.sessions.Find(stolen); found {
+		if _, found, _ := a.app.backend.sessions.Find(stored); found {
 			t.Fatal("the pre-logout session is still in the store")
 		}
 	})

@@ -95,7 +95,7 @@ func New(pkg string, o Options, schema SchemaErrors) (*Core, error) {
 // RunOnce; the Reaper never starts. Constructors that cannot return an
 // error use it so that a bad argument fails loudly instead of panicking.
 func Broken(pkg string, err error) *Core {
-	c := &Core{pkg: pkg, broken: unprefixed{strings.TrimPrefix(err.Error(), pkg+": "), err}, Now: time.Now}
+	c := &Core{pkg: pkg, broken: &unprefixed{strings.TrimPrefix(err.Error(), pkg+": "), err}, Now: time.Now}
 	c.reaper = sessionsql.NewReaper(c, sessionsql.ReaperConfig{})
 	return c
 }
@@ -107,8 +107,8 @@ type unprefixed struct {
 	err error
 }
 
-func (e unprefixed) Error() string { return e.msg }
-func (e unprefixed) Unwrap() error { return e.err }
+func (e *unprefixed) Error() string { return e.msg }
+func (e *unprefixed) Unwrap() error { return e.err }
 
 // SetDriver installs the backend's SQL and starts background cleanup as o
 // asks. A driver that is also an OwnerDriver serves the owner index.
