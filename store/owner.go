@@ -61,8 +61,10 @@ type OwnerStore interface {
 	RevokeOwner(ctx context.Context, owner, keep string) (int64, error)
 
 	// RevokeSession deletes owner's session whose SessionInfo.ID is id, and
-	// reports whether there was one; its late Commits are refused as after
-	// RevokeOwner. A session of another owner is never deleted.
+	// reports whether there was one that was live (an expired row of that
+	// ID goes too, but reports false, as OwnerSessions never listed it);
+	// its late Commits are refused as after RevokeOwner. A session of
+	// another owner is never deleted.
 	RevokeSession(ctx context.Context, owner, id string) (bool, error)
 
 	// IndexOwners records the owners of the live sessions written before

@@ -177,7 +177,7 @@ func TestCommands(t *testing.T) {
 			t.Fatalf("revoke --except TOKEN printed:\n%s", out)
 		}
 		out = mustRun(t, "revoke", "--db", db, "--all")
-		if !strings.Contains(out, "revoked every session: 3 deleted") {
+		if !strings.Contains(out, "revoked every session: 3 live sessions deleted from") || !strings.Contains(out, "(and 0 expired ones)") {
 			t.Fatalf("revoke --all printed:\n%s", out)
 		}
 
@@ -187,6 +187,11 @@ func TestCommands(t *testing.T) {
 		}
 		if s := stats(t, db); s.OwnerIndex {
 			t.Fatal("stats sees an owner index after rolling migration 2 back")
+		}
+		mustRun(t, "migrate", "down", "--db", db)
+		out = mustRun(t, "migrate", "down", "--db", db)
+		if !strings.Contains(out, "nothing to roll back") || !strings.Contains(out, "pending  00001_create_sessions.sql") {
+			t.Fatalf("migrate down with no migration applied printed:\n%s", out)
 		}
 	})
 }
@@ -207,7 +212,9 @@ func TestErrors(t *testing.T) {
 		{"no command", nil, 2, "Usage: sessionsql <command>"},
 		{"unknown command", []string{"vacuum"}, 2, `unknown command "vacuum"`},
 		{"no database", []string{"stats"}, 2, "pass --db"},
-		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 1, "not a valid PostgreSQL connection string"},
+		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 2, "not a valid PostgreSQL connection string"},
+		{"bad keyword/value string", []string{"stats", "--db", "host=db pool_max_conns=many"}, 2, "not a valid PostgreSQL connection string"},
+		{"a flag after migrate --db DB up", []string{"migrate", "--db", "x.db", "up", "--table", "t"}, 2, "--table t after the action was not read as a flag"},
 		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
 		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
@@ -225,6 +232,17 @@ func TestErrors(t *testing.T) {
 		status, out, errOut := cli(t, c.args...)
 		if status != c.status || !strings.Contains(out+errOut, c.says) {
 			t.Errorf("%s: status %d, output:\n%s%s\nwant status %d saying %q", c.name, status, out, errOut, c.status, c.says)
+		}
+	}
+}
+
+// TestBadDSNHidesThePassword: a connection string that does not parse is
+// a usage error whose message keeps its password out.
+func TestBadDSNHidesThePassword(t *testing.T) {
+	for _, db := range []string{"host=db password=hunter2 pool_max_conns=many", "postgres://app:hunter2@db/app?pool_max_conns=many"} {
+		status, out, errOut := cli(t, "stats", "--db", db)
+		if status != 2 || !strings.Contains(errOut, "not a valid PostgreSQL connection string") || strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("stats --db %q: status %d, output:\n%s%s\nwant status 2 and no password", db, status, out, errOut)
 		}
 	}
 }
@@ -385,7 +403,8 @@ func TestPruneInterrupted(t *testing.T) {
 }
 
 // TestRevokeCountsLiveSessions: revoke reports the owner's live sessions
-// it logged out, and deletes the owner's expired rows too, uncounted.
+// it logged out, and deletes the owner's expired rows too, uncounted;
+// revoke --all counts the live and the expired rows apart.
 func TestRevokeCountsLiveSessions(t *testing.T) {
 	eachBackend(t, func(t *testing.T, db string) {
 		mustRun(t, "migrate", "up", "--db", db)
@@ -398,6 +417,14 @@ func TestRevokeCountsLiveSessions(t *testing.T) {
 		}
 		if s := stats(t, db); s.Expired != 0 || s.Live != 2 {
 			t.Fatalf("after the revokes: %d live, %d expired; want 2 (owner 7's, the anonymous one) and 0", s.Live, s.Expired)
+		}
+		seed(t, db, 4) // five live sessions again (two of them replaced), four expired rows
+		out := mustRun(t, "revoke", "--db", db, "--all")
+		if !strings.Contains(out, "revoked every session: 5 live sessions deleted") || !strings.Contains(out, "(and 4 expired ones)") {
+			t.Fatalf("revoke --all printed:\n%s", out)
+		}
+		if s := stats(t, db); s.Expired != 0 || s.Live != 0 {
+			t.Fatalf("after revoke --all: %d live, %d expired; want none", s.Live, s.Expired)
 		}
 	})
 }

@@ -106,6 +106,15 @@ func openSQLiteError(path string, err error) error {
 	return fmt.Errorf("open the SQLite file %s: %w", path, err)
 }
 
+// timeArg is t as the expiry column stores it: a timestamptz on
+// PostgreSQL, Unix milliseconds on SQLite.
+func (d *database) timeArg(t time.Time) any {
+	if d.dialect == migrations.SQLite {
+		return t.UnixMilli()
+	}
+	return t
+}
+
 func (d *database) close() {
 	d.db.Close()
 	if d.pool != nil {

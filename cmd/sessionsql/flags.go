@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql/internal/dsn"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 )
@@ -51,6 +52,10 @@ func parse(fs *flag.FlagSet, args []string, t *target) error {
 		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", t.db))
 	case strings.Contains(t.db, "://") && !dsn.IsPostgres(t.db):
 		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db))
+	case dsn.IsPostgres(t.db):
+		if _, err := pgxpool.ParseConfig(t.db); err != nil {
+			return usageError(fs, fmt.Sprintf("--db is not a valid PostgreSQL connection string: %v", err))
+		}
 	}
 	if _, err := sqlident.Parse(t.table); err != nil {
 		return usageError(fs, fmt.Sprintf("--table: %v", err))

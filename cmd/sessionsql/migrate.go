@@ -25,13 +25,15 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err := parse(fs, args, &t); err != nil {
 		return err
 	}
-	switch {
-	case op == "" && fs.NArg() == 1: // migrate --db ... up
-		op = fs.Arg(0)
-	case op == "" && fs.NArg() == 0:
+	extra := fs.Args()
+	if op == "" && len(extra) > 0 { // migrate --db ... up
+		op, extra = extra[0], extra[1:]
+	}
+	if op == "" {
 		return usageError(fs, "say up, down or status")
-	case fs.NArg() != 0:
-		return usageError(fs, fmt.Sprintf("migrate takes one action (up, down or status) and flags; %q is one argument too many", fs.Arg(fs.NArg()-1)))
+	}
+	if len(extra) != 0 {
+		return usageError(fs, extraArgs(extra))
 	}
 	if op != "up" && op != "down" && op != "status" {
 		return usageError(fs, fmt.Sprintf("unknown migrate action %q; say up, down or status", op))
@@ -50,7 +52,13 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 			return d.explain(err)
 		}
 	case "down":
-		if err := migrations.Down(ctx, d.db, d.dialect); err != nil {
+		v, err := migrations.Version(ctx, d.db, d.dialect)
+		if err != nil {
+			return d.explain(err)
+		}
+		if v == 0 {
+			fmt.Fprintln(out, "no migration is applied, so there is nothing to roll back")
+		} else if err := migrations.Down(ctx, d.db, d.dialect); err != nil {
 			return d.explain(err)
 		}
 	}
@@ -67,4 +75,16 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 		fmt.Fprintf(out, "  %-8s %s\n", state, st.Name)
 	}
 	return nil
+}
+
+// extraArgs says what is wrong with the arguments left after migrate's
+// action: a flag there was never parsed (flags end at the first argument
+// that is none), anything else is one argument too many.
+func extraArgs(extra []string) string {
+	for _, a := range extra {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Sprintf("%s after the action was not read as a flag: put every flag either before the action or after it (migrate up --db DB, or migrate --db DB up)", strings.Join(extra, " "))
+		}
+	}
+	return fmt.Sprintf("migrate takes one action (up, down or status) and flags; %q is one argument too many", extra[0])
 }

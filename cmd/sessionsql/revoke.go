@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/sessionsql/sessionsql/store"
 )
@@ -37,12 +38,11 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 	}
 	defer d.close()
 	if all {
-		res, err := d.db.ExecContext(ctx, "DELETE FROM "+d.table.Quoted())
+		live, expired, err := d.revokeAll(ctx, time.Now())
 		if err != nil {
 			return d.explain(err)
 		}
-		n, _ := res.RowsAffected()
-		fmt.Fprintf(out, "revoked every session: %d deleted from %s\n", n, d.where)
+		fmt.Fprintf(out, "revoked every session: %d live sessions deleted from %s (and %d expired ones)\n", live, d.where, expired)
 		return nil
 	}
 	st, err := d.store()
@@ -82,4 +82,30 @@ func keptSession(ctx context.Context, st ownerStore, owner, except string) (stri
 		}
 	}
 	return "", fmt.Errorf("--except %s is none of owner %s's %d live sessions, so nothing was revoked: check the ID (OwnerSessions and CurrentSessionID give it), or leave --except out to revoke them all", except, owner, len(infos))
+}
+
+// revokeAll deletes every row of the table in one transaction and counts
+// the live sessions (expiry after now) and the expired rows apart, so the
+// count of logged-out sessions agrees with stats.
+func (d *database) revokeAll(ctx context.Context, now time.Time) (live, expired int64, err error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback() // a no-op after Commit
+	q := d.table.Quoted()
+	res, err := tx.ExecContext(ctx, "DELETE FROM "+q+" WHERE expiry <= $1", d.timeArg(now))
+	if err != nil {
+		return 0, 0, err
+	}
+	if expired, err = res.RowsAffected(); err != nil {
+		return 0, 0, err
+	}
+	if res, err = tx.ExecContext(ctx, "DELETE FROM "+q); err != nil {
+		return 0, 0, err
+	}
+	if live, err = res.RowsAffected(); err != nil {
+		return 0, 0, err
+	}
+	return live, expired, tx.Commit()
 }

@@ -84,10 +84,7 @@ func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
 func (d *database) stats(ctx context.Context, now time.Time, top int) (tableStats, error) {
 	s := tableStats{Database: d.where, Table: d.table.String(), BusiestOwners: []ownerCount{}}
 	q := d.table.Quoted()
-	var nowArg any = now
-	if d.dialect == migrations.SQLite {
-		nowArg = now.UnixMilli()
-	}
+	nowArg := d.timeArg(now)
 	var oldest, newest sql.Null[int64]
 	var oldestT, newestT sql.NullTime
 	row := d.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT

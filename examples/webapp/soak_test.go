@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -40,6 +41,7 @@ func TestSoak(t *testing.T) {
 	duration := soakDuration(t)
 	db := backendDSN["sqlite"](t)
 	a := startApp(t, db)
+	dbFile := descriptorPath(db)
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
 	for i := range clients { // the accounts
@@ -81,7 +83,7 @@ sampling:
 	for {
 		select {
 		case <-tick.C:
-			samples = append(samples, takeSample(db))
+			samples = append(samples, takeSample(dbFile))
 		case <-end:
 			break sampling
 		}
@@ -103,6 +105,9 @@ sampling:
 	}
 	if last.fds > first.fds+16 {
 		t.Fatalf("open file descriptors (the database's aside) grew from %d to %d", first.fds, last.fds)
+	}
+	if first.dbFDs == 0 {
+		t.Fatalf("no open descriptor names %s: the split of the database's descriptors from the rest found none", dbFile)
 	}
 	if last.dbFDs > sqliteFDBound {
 		t.Fatalf("the database's connections hold %d descriptors, more than their pools can open (%d)", last.dbFDs, sqliteFDBound)
@@ -183,6 +188,20 @@ type soakSample struct {
 // connections, and the -shm file's one.
 const sqliteFDBound = 2*(64+1+1+usersConns) + 1
 
+// descriptorPath is path as /proc/self/fd names the files it opens:
+// absolute, with symbolic links (a TMPDIR that is one) resolved.
+func descriptorPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	return path
+}
+
+// takeSample reads the heap and the open descriptors, telling those of
+// the files whose path starts with db apart.
 func takeSample(db string) soakSample {
 	runtime.GC()
 	var m runtime.MemStats

@@ -155,16 +155,18 @@ func (c *Core) RevokeSession(ctx context.Context, owner, id string) (bool, error
 	if err := c.ownerReady(ctx, owner); err != nil {
 		return false, c.Fail(ctx, "revoke session", err)
 	}
-	token, err := c.ownerToken(ctx, owner, id)
-	if err != nil || token == "" {
+	row, found, err := c.ownedRow(ctx, owner, id)
+	if err != nil || !found {
 		return false, c.failIf(ctx, "revoke session", err)
 	}
-	c.bury([]string{token})
-	n, err := c.ownerDriver.DeleteOwned(ctx, owner, token)
+	c.bury([]string{row.Token})
+	n, err := c.ownerDriver.DeleteOwned(ctx, owner, row.Token)
 	if err != nil {
 		return false, c.fail(ctx, "revoke session", err)
 	}
-	return n > 0, nil
+	// An expired row goes too, but it was no session to log out: the
+	// answer agrees with OwnerSessions, which never listed it.
+	return n > 0 && row.Expiry.After(c.Now()), nil
 }
 
 // bury makes Commit refuse tokens for RevokedTTL, before they are
@@ -179,20 +181,20 @@ func (c *Core) bury(tokens []string) {
 	}
 }
 
-// ownerToken finds the stored token of owner's session id among owner's
-// rows (the owner index makes that a short list); "" when there is none.
-// Expired rows count too: revoking one is harmless.
-func (c *Core) ownerToken(ctx context.Context, owner, id string) (string, error) {
+// ownedRow finds owner's row of session id among owner's rows (the owner
+// index makes that a short list), expired ones included: revoking one is
+// harmless, and it deletes the row before the reaper would.
+func (c *Core) ownedRow(ctx context.Context, owner, id string) (OwnedRow, bool, error) {
 	rows, err := c.ownerDriver.OwnerRows(ctx, owner, time.Time{})
 	if err != nil {
-		return "", err
+		return OwnedRow{}, false, err
 	}
 	for _, r := range rows {
 		if store.SessionID(r.Token) == id {
-			return r.Token, nil
+			return r, true, nil
 		}
 	}
-	return "", nil
+	return OwnedRow{}, false, nil
 }
 
 // failIf is fail for a possibly nil error.

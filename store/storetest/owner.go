@@ -218,6 +218,16 @@ func testRevokeOneSession(e *ownerEnv) {
 	if ok, err := e.o.RevokeSession(e.ctx(), "1", "no-such-id"); err != nil || ok {
 		e.t.Fatalf("RevokeSession(unknown id) = %v, %v; want false, nil", ok, err)
 	}
+	stale := token() // expired, not yet reaped: no session, so false
+	e.commit(stale, e.session(map[string]any{OwnerKey: int64(1), DeviceKey: "old"}), e.in(time.Minute))
+	e.clock.Advance(2 * time.Minute)
+	if ok, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(stale)); err != nil || ok {
+		e.t.Fatalf("RevokeSession of an expired session = %v, %v; want false, nil: it was no live session", ok, err)
+	}
+	if n := e.deleteExpired(0); n != 0 {
+		e.t.Fatalf("DeleteExpired after RevokeSession of an expired row deleted %d rows; want 0, RevokeSession deletes it", n)
+	}
+	e.wantLive(mine)
 }
 
 // testOwnerFollowsData: the owner is read from every Commit, so a session
