@@ -177,7 +177,7 @@ func TestCommands(t *testing.T) {
 			t.Fatalf("revoke --except TOKEN printed:\n%s", out)
 		}
 		out = mustRun(t, "revoke", "--db", db, "--all")
-		if !strings.Contains(out, "revoked every session: 3 live sessions deleted from") || !strings.Contains(out, "(and 0 expired ones)") {
+		if !strings.Contains(out, "revoked every session: 3 live sessions deleted from") || !strings.Contains(out, "(and 0 expired rows)") {
 			t.Fatalf("revoke --all printed:\n%s", out)
 		}
 
@@ -214,8 +214,10 @@ func TestErrors(t *testing.T) {
 		{"no database", []string{"stats"}, 2, "pass --db"},
 		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 2, "not a valid PostgreSQL connection string"},
 		{"bad keyword/value string", []string{"stats", "--db", "host=db pool_max_conns=many"}, 2, "not a valid PostgreSQL connection string"},
-		{"a flag after migrate --db DB up", []string{"migrate", "--db", "x.db", "up", "--table", "t"}, 2, "--table t after the action was not read as a flag"},
+		{"a flag after migrate --db DB up", []string{"migrate", "--db", "x.db", "up", "--table", "t"}, 2, "--table t was not read as a flag: give the flags all before the action"},
+		{"a word, then a flag, after migrate's action", []string{"migrate", "up", "--db", "x.db", "now", "--table", "t"}, 2, `"now" is one argument too many`},
 		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
+		{"unreadable CA file", []string{"stats", "--db", "host=127.0.0.1 sslmode=verify-full sslrootcert=" + filepath.Join(t.TempDir(), "none.crt")}, 1, "unable to read CA file"},
 		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
 		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
@@ -236,12 +238,30 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+func TestCount(t *testing.T) {
+	for got, want := range map[string]string{
+		count(0, "session"): "0 sessions", count(1, "session"): "1 session", count(int64(2), "expired row"): "2 expired rows",
+		count(1, "batch"): "1 batch", count(3, "batch"): "3 batches",
+	} {
+		if got != want {
+			t.Errorf("count: %q, want %q", got, want)
+		}
+	}
+}
+
 // TestBadDSNHidesThePassword: a connection string that does not parse is
 // a usage error whose message keeps its password out.
 func TestBadDSNHidesThePassword(t *testing.T) {
-	for _, db := range []string{"host=db password=hunter2 pool_max_conns=many", "postgres://app:hunter2@db/app?pool_max_conns=many"} {
+	for db, says := range map[string]string{
+		"host=db password=hunter2 pool_max_conns=many":            "not a valid PostgreSQL connection string",
+		"host=db password = hunter2 pool_max_conns=many":          "not a valid PostgreSQL connection string",
+		"host=db password='hunter2 x' pool_max_conns=many":        "not a valid PostgreSQL connection string",
+		"postgres://app:hunter2@db/app?pool_max_conns=many":       "not a valid PostgreSQL connection string",
+		"postgres://app@db/app?password=hunter2&pool_max_conns=x": "not a valid PostgreSQL connection string",
+		"mysql://app:hunter2@db/app":                              "neither a postgres:// URL nor a SQLite file path",
+	} {
 		status, out, errOut := cli(t, "stats", "--db", db)
-		if status != 2 || !strings.Contains(errOut, "not a valid PostgreSQL connection string") || strings.Contains(out+errOut, "hunter2") {
+		if status != 2 || !strings.Contains(errOut, says) || strings.Contains(out+errOut, "hunter2") {
 			t.Errorf("stats --db %q: status %d, output:\n%s%s\nwant status 2 and no password", db, status, out, errOut)
 		}
 	}
@@ -420,7 +440,7 @@ func TestRevokeCountsLiveSessions(t *testing.T) {
 		}
 		seed(t, db, 4) // five live sessions again (two of them replaced), four expired rows
 		out := mustRun(t, "revoke", "--db", db, "--all")
-		if !strings.Contains(out, "revoked every session: 5 live sessions deleted") || !strings.Contains(out, "(and 4 expired ones)") {
+		if !strings.Contains(out, "revoked every session: 5 live sessions deleted") || !strings.Contains(out, "(and 4 expired rows)") {
 			t.Fatalf("revoke --all printed:\n%s", out)
 		}
 		if s := stats(t, db); s.Expired != 0 || s.Live != 0 {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -49,12 +50,15 @@ func parse(fs *flag.FlagSet, args []string, t *target) error {
 	case t.db == "":
 		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
 	case strings.HasPrefix(t.db, "file:"):
-		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", t.db))
+		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", dsn.Redact(t.db, t.db)))
 	case strings.Contains(t.db, "://") && !dsn.IsPostgres(t.db):
-		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", t.db))
+		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", dsn.Redact(t.db, t.db)))
 	case dsn.IsPostgres(t.db):
-		if _, err := pgxpool.ParseConfig(t.db); err != nil {
-			return usageError(fs, fmt.Sprintf("--db is not a valid PostgreSQL connection string: %v", err))
+		// A file the settings name (sslrootcert, a service file) that
+		// cannot be read is no mistake of the command line: open reports
+		// it, with status 1.
+		if _, err := pgxpool.ParseConfig(t.db); err != nil && !readsFile(err) {
+			return usageError(fs, "--db is not a valid PostgreSQL connection string: "+dsn.Redact(err.Error(), t.db))
 		}
 	}
 	if _, err := sqlident.Parse(t.table); err != nil {
@@ -68,4 +72,11 @@ func usageError(fs *flag.FlagSet, msg string) error {
 	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
 	fs.Usage()
 	return errUsage
+}
+
+// readsFile reports whether err, from parsing a PostgreSQL connection
+// string, is about a file its settings name rather than the string.
+func readsFile(err error) bool {
+	var pathErr *fs.PathError
+	return errors.As(err, &pathErr)
 }

@@ -78,13 +78,12 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 }
 
 // extraArgs says what is wrong with the arguments left after migrate's
-// action: a flag there was never parsed (flags end at the first argument
-// that is none), anything else is one argument too many.
+// action. Flags end at the first argument that is none, so a flag there
+// was never read: flags go all before the action or all after it.
+// Anything else is one argument too many.
 func extraArgs(extra []string) string {
-	for _, a := range extra {
-		if strings.HasPrefix(a, "-") {
-			return fmt.Sprintf("%s after the action was not read as a flag: put every flag either before the action or after it (migrate up --db DB, or migrate --db DB up)", strings.Join(extra, " "))
-		}
+	if strings.HasPrefix(extra[0], "-") {
+		return fmt.Sprintf("%s was not read as a flag: give the flags all before the action (migrate --db DB up) or all after it (migrate up --db DB), not on both sides", strings.Join(extra, " "))
 	}
 	return fmt.Sprintf("migrate takes one action (up, down or status) and flags; %q is one argument too many", extra[0])
 }

@@ -42,7 +42,7 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 		if err != nil {
 			return d.explain(err)
 		}
-		fmt.Fprintf(out, "revoked every session: %d live sessions deleted from %s (and %d expired ones)\n", live, d.where, expired)
+		fmt.Fprintf(out, "revoked every session: %s deleted from %s (and %s)\n", count(live, "live session"), d.where, count(expired, "expired row"))
 		return nil
 	}
 	st, err := d.store()
@@ -59,7 +59,7 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if err != nil {
 		return d.explain(err)
 	}
-	fmt.Fprintf(out, "revoked %d sessions of owner %s in %s\n", n, owner, d.where)
+	fmt.Fprintf(out, "revoked %s of owner %s in %s\n", count(n, "session"), owner, d.where)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/sessionsql/sessionsql/migrations"
@@ -75,7 +76,7 @@ func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
 		if i == 0 {
 			label = "busiest owners"
 		}
-		fmt.Fprintf(out, "  %-17s %s: %d sessions\n", label, o.Owner, o.Sessions)
+		fmt.Fprintf(out, "  %-17s %s: %s\n", label, o.Owner, count(o.Sessions, "session"))
 	}
 	return nil
 }
@@ -156,4 +157,15 @@ func bytesText(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// count is n and noun, plural unless n is 1: "1 session", "3 batches".
+func count[N ~int | ~int64](n N, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "s"):
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -83,8 +84,8 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 
 func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
 	pool, err := pgxpool.New(ctx, conn)
-	if err != nil {
-		return nil, err
+	if err != nil { // a parse error quotes conn: keep its password out of the log
+		return nil, errors.New("DATABASE_URL: " + dsn.Redact(err.Error(), conn))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()

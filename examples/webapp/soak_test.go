@@ -106,6 +106,10 @@ sampling:
 	if last.fds > first.fds+16 {
 		t.Fatalf("open file descriptors (the database's aside) grew from %d to %d", first.fds, last.fds)
 	}
+	if first.fds < 0 {
+		t.Logf("no /proc/self/fd here: the descriptor checks are skipped")
+		return
+	}
 	if first.dbFDs == 0 {
 		t.Fatalf("no open descriptor names %s: the split of the database's descriptors from the rest found none", dbFile)
 	}

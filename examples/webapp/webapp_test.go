@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -320,6 +321,17 @@ func TestStartupLogSaysWhereAndHow(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, "start-up log", logs.String(), "SQLite file", "webapp.db", defaultDemoEmail, defaultDemoPassword, "shut down cleanly")
+}
+
+// TestBadDatabaseURLHidesThePassword: a connection string that does not
+// parse stops the app with an error that leaves its password out.
+func TestBadDatabaseURLHidesThePassword(t *testing.T) {
+	for _, conn := range []string{"host=db password = hunter2 pool_max_conns=many", "postgres://app:hunter2@db/app?pool_max_conns=many"} {
+		_, err := openBackend(context.Background(), conn, newTestLogger(io.Discard))
+		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL") {
+			t.Errorf("openBackend(%q) = %v; want an error naming DATABASE_URL without the password", conn, err)
+		}
+	}
 }
 
 // TestMetricsEndpoint: /metrics serves the store's numbers in the

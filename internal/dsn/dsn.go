@@ -54,11 +54,12 @@ func IsPostgresURL(s string) bool {
 
 // Describe names the PostgreSQL database of connection string s for
 // messages and logs, never with its password: "PostgreSQL at " and the
-// URL redacted, or for keyword/value settings the user, host, port and
+// URL redacted (its password and any password or sslpassword parameter
+// written as "xxxxx"), or for keyword/value settings the user, host, port and
 // database they resolve to.
 func Describe(s string) string {
 	if u, err := url.Parse(s); err == nil && IsPostgresURL(s) {
-		return "PostgreSQL at " + u.Redacted()
+		return "PostgreSQL at " + Redact(u.Redacted(), s)
 	}
 	cfg, err := pgconn.ParseConfig(s)
 	if err != nil {
