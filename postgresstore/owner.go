@@ -35,8 +35,12 @@ func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.T
 	return live, err
 }
 
-func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {
-	return d.execRows(ctx, d.q.deleteOwned, owner, token)
+func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error) {
+	var live int64
+	err := d.write(ctx, func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, d.q.deleteOwned, owner, token, now).Scan(&live)
+	})
+	return live, err
 }
 
 // execRows runs a writing statement and reports the rows it touched.

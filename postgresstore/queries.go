@@ -97,7 +97,9 @@ WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, tab
     SELECT token FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE)
   RETURNING expiry)
 SELECT count(*) FROM gone WHERE expiry > $3`, table),
-		deleteOwned: fmt.Sprintf(`DELETE FROM %s WHERE owner = $1 AND token = $2`, table),
+		deleteOwned: fmt.Sprintf(`WITH gone AS (
+  DELETE FROM %s WHERE owner = $1 AND token = $2 RETURNING expiry)
+SELECT count(*) FROM gone WHERE expiry > $3`, table),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
 WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, table),
 		setOwner: fmt.Sprintf(`UPDATE %s SET owner = $2, device = $3,

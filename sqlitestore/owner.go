@@ -75,7 +75,10 @@ func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.T
 	return d.writes.exec(ctx, writeDeleteOwner, owner, keep)
 }
 
-func (d *driver) DeleteOwned(ctx context.Context, owner, token string) (int64, error) {
+func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error) {
+	if _, err := d.writes.exec(ctx, writeOwnedExpired, owner, token, now.UnixMilli()); err != nil {
+		return 0, err
+	}
 	return d.writes.exec(ctx, writeDeleteOwned, owner, token)
 }
 

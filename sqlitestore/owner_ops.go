@@ -24,8 +24,8 @@ func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, err
 }
 
 // RevokeSession deletes owner's session whose ID is id and reports whether
-// there was a live one (an expired row of that ID goes too, reporting
-// false); another owner's session is never touched. Needs Config.Owner.
+// the row it deleted was live (an expired row of that ID goes too,
+// reporting false); another owner's session is never touched. Needs Config.Owner.
 func (s *Store) RevokeSession(ctx context.Context, owner, id string) (bool, error) {
 	return s.c.RevokeSession(ctx, owner, id)
 }

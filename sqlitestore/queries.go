@@ -16,6 +16,7 @@ type queries struct {
 	unownedRows, setOwner    string
 	deleteOwner, deleteOwned string
 	deleteOwnerExpired       string
+	deleteOwnedExpired       string
 }
 
 func buildQueries(table string) queries {
@@ -53,6 +54,8 @@ WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
 		// then the rest, whose count it reports.
 		deleteOwnerExpired: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ? AND expiry <= ?`, table),
 		deleteOwner:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
+		// RevokeSession likewise: an expired row goes uncounted.
+		deleteOwnedExpired: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ? AND expiry <= ?`, table),
 		deleteOwned:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
 WHERE owner IS NULL AND expiry > ? AND token > ? ORDER BY token LIMIT ?`, table),

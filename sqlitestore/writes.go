@@ -19,6 +19,7 @@ const (
 	writeDeleteOwner   writeKind = "delete owner"
 	writeOwnerExpired  writeKind = "delete owner's expired"
 	writeDeleteOwned   writeKind = "delete owned"
+	writeOwnedExpired  writeKind = "delete owned expired"
 	writeSetOwner      writeKind = "set owner"
 )
 
@@ -37,6 +38,7 @@ func (q queries) writes(owner bool) map[writeKind]string {
 		w[writeDeleteOwner] = q.deleteOwner
 		w[writeOwnerExpired] = q.deleteOwnerExpired
 		w[writeDeleteOwned] = q.deleteOwned
+		w[writeOwnedExpired] = q.deleteOwnedExpired
 		w[writeSetOwner] = q.setOwner
 	}
 	return w

@@ -61,8 +61,9 @@ type OwnerStore interface {
 	RevokeOwner(ctx context.Context, owner, keep string) (int64, error)
 
 	// RevokeSession deletes owner's session whose SessionInfo.ID is id, and
-	// reports whether there was one that was live (an expired row of that
-	// ID goes too, but reports false, as OwnerSessions never listed it);
+	// reports whether the row it deleted was live when deleted (an expired
+	// row of that ID goes too, but reports false, as OwnerSessions never
+	// listed it);
 	// its late Commits are refused as after RevokeOwner. A session of
 	// another owner is never deleted.
 	RevokeSession(ctx context.Context, owner, id string) (bool, error)

@@ -33,8 +33,10 @@ type OwnerDriver interface {
 	// ("" keeps none), and reports how many of them were live: whose
 	// expiry was after now. Expired rows go too, uncounted.
 	DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error)
-	// DeleteOwned deletes token's row if it belongs to owner.
-	DeleteOwned(ctx context.Context, owner, token string) (int64, error)
+	// DeleteOwned deletes token's row if it belongs to owner and reports
+	// whether it was live (1) or not (0): an expired row goes too,
+	// uncounted, as in DeleteOwner.
+	DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error)
 	// UnownedRows returns up to limit live rows without an owner whose
 	// token sorts after after, in token order.
 	UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]UnownedRow, error)
@@ -160,13 +162,15 @@ func (c *Core) RevokeSession(ctx context.Context, owner, id string) (bool, error
 		return false, c.failIf(ctx, "revoke session", err)
 	}
 	c.bury([]string{row.Token})
-	n, err := c.ownerDriver.DeleteOwned(ctx, owner, row.Token)
+	// An expired row goes too, but it was no session to log out: the
+	// answer agrees with OwnerSessions, which never listed it. The
+	// driver decides that from the row it deletes, not from the one read
+	// above, which a Commit may have renewed since.
+	n, err := c.ownerDriver.DeleteOwned(ctx, owner, row.Token, c.Now())
 	if err != nil {
 		return false, c.fail(ctx, "revoke session", err)
 	}
-	// An expired row goes too, but it was no session to log out: the
-	// answer agrees with OwnerSessions, which never listed it.
-	return n > 0 && row.Expiry.After(c.Now()), nil
+	return n > 0, nil
 }
 
 // bury makes Commit refuse tokens for RevokedTTL, before they are

@@ -14,9 +14,13 @@ import (
 // be held up, to interleave a Commit with a revocation.
 type mapDriver struct {
 	mu     sync.Mutex
-	rows   map[string]string // token -> owner
-	hold   chan struct{}     // when set, CommitOwned waits on it before writing
-	inside chan struct{}     // CommitOwned signals here once it is waiting
+	rows   map[string]string    // token -> owner
+	expiry map[string]time.Time // token -> stored expiry
+	// listed, when set, is the expiry OwnerRows reports for every row in
+	// place of the stored one: a read taken before a write changed it.
+	listed time.Time
+	hold   chan struct{} // when set, CommitOwned waits on it before writing
+	inside chan struct{} // CommitOwned signals here once it is waiting
 	// afterWrite, when set, is what CommitOwned returns once it has
 	// written: a statement that committed but whose reply never arrived.
 	afterWrite error
@@ -37,7 +41,7 @@ func (d *mapDriver) DeleteExpired(context.Context, time.Time, int) (int64, error
 	return 0, nil
 }
 
-func (d *mapDriver) CommitOwned(_ context.Context, token string, _ []byte, _ time.Time, o store.Owner, _ time.Time) error {
+func (d *mapDriver) CommitOwned(_ context.Context, token string, _ []byte, exp time.Time, o store.Owner, _ time.Time) error {
 	if d.hold != nil {
 		d.inside <- struct{}{}
 		<-d.hold
@@ -45,6 +49,7 @@ func (d *mapDriver) CommitOwned(_ context.Context, token string, _ []byte, _ tim
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.rows[token] = o.ID
+	d.expiry[token] = exp
 	return d.afterWrite
 }
 
@@ -54,7 +59,11 @@ func (d *mapDriver) OwnerRows(_ context.Context, owner string, _ time.Time) ([]O
 	var out []OwnedRow
 	for tok, o := range d.rows {
 		if o == owner {
-			out = append(out, OwnedRow{Token: tok})
+			exp := d.expiry[tok]
+			if !d.listed.IsZero() {
+				exp = d.listed
+			}
+			out = append(out, OwnedRow{Token: tok, Expiry: exp})
 		}
 	}
 	return out, nil
@@ -73,7 +82,18 @@ func (d *mapDriver) DeleteOwner(_ context.Context, owner, keep string, _ time.Ti
 	return n, nil
 }
 
-func (d *mapDriver) DeleteOwned(context.Context, string, string) (int64, error) { return 0, nil }
+func (d *mapDriver) DeleteOwned(_ context.Context, owner, token string, now time.Time) (int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.rows[token] != owner {
+		return 0, nil
+	}
+	delete(d.rows, token)
+	if d.expiry[token].After(now) {
+		return 1, nil
+	}
+	return 0, nil
+}
 func (d *mapDriver) UnownedRows(context.Context, time.Time, string, int) ([]UnownedRow, error) {
 	return nil, nil
 }
@@ -86,7 +106,7 @@ func (d *mapDriver) SetOwner(context.Context, string, []byte, store.Owner, time.
 // "U" has committed the session "tok", expiring at exp.
 func loggedIn(t *testing.T) (d *mapDriver, c *Core, exp time.Time) {
 	t.Helper()
-	d = &mapDriver{rows: map[string]string{}}
+	d = &mapDriver{rows: map[string]string{}, expiry: map[string]time.Time{}}
 	c, err := New("test", Options{CleanupInterval: -1, Owner: func(_ string, data []byte) (store.Owner, error) {
 		return store.Owner{ID: string(data)}, nil
 	}}, SchemaErrors{})
@@ -155,5 +175,37 @@ func TestRefusedCommitIsNoWrite(t *testing.T) {
 	}
 	if _, ok := d.rows["tok"]; ok {
 		t.Fatal("the refused Commit wrote the session")
+	}
+}
+
+// TestRevokeSessionJudgesTheDeletedRow: whether RevokeSession logged a
+// session out is decided by the row it deleted, not by the owner's rows it
+// read first, which a Commit may have renewed (or time expired) since.
+func TestRevokeSessionJudgesTheDeletedRow(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		listed time.Duration // the listed row's expiry, from now
+		stored time.Duration // the deleted row's
+		want   bool
+	}{
+		{"listed expired, renewed before the delete", -time.Minute, time.Hour, true},
+		{"listed live, expired before the delete", time.Hour, -time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, c, _ := loggedIn(t)
+			now := time.Now()
+			d.mu.Lock()
+			d.listed, d.expiry["tok"] = now.Add(tc.listed), now.Add(tc.stored)
+			d.mu.Unlock()
+			revoked, err := c.RevokeSession(context.Background(), "U", store.SessionID("tok"))
+			if err != nil || revoked != tc.want {
+				t.Fatalf("RevokeSession = (%v, %v), want %v", revoked, err, tc.want)
+			}
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if _, ok := d.rows["tok"]; ok {
+				t.Fatal("RevokeSession left the row")
+			}
+		})
 	}
 }
