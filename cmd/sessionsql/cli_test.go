@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,7 +220,7 @@ func TestErrors(t *testing.T) {
 		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
 		{"unreadable CA file", []string{"stats", "--db", "host=127.0.0.1 sslmode=verify-full sslrootcert=" + filepath.Join(t.TempDir(), "none.crt")}, 1, "unable to read CA file"},
 		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
-		{"unreachable", []string{"stats", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
+		{"unreachable", []string{"stats", "--db", "postgres://nobody@" + closedAddr(t) + "/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
 		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
 		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 2, "--table"},
 		{"negative top", []string{"stats", "--db", "x.db", "--top", "-1"}, 2, "--top of 0 or more"},
@@ -236,6 +237,21 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: status %d, output:\n%s%s\nwant status %d saying %q", c.name, status, out, errOut, c.status, c.says)
 		}
 	}
+}
+
+// closedAddr is a local TCP address nothing listens on: one the kernel
+// just handed out to a listener, closed again.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }
 
 func TestCount(t *testing.T) {
