@@ -42,10 +42,16 @@ func TestMain(m *testing.M) {
 // cli runs the built command and returns its status and output.
 func cli(t *testing.T, args ...string) (status int, stdout, stderr string) {
 	t.Helper()
+	return cliWithEnv(t, "", args...)
+}
+
+// cliWithEnv is cli with DATABASE_URL set to databaseURL.
+func cliWithEnv(t *testing.T, databaseURL string, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -217,7 +223,7 @@ func TestErrors(t *testing.T) {
 		{"bad keyword/value string", []string{"stats", "--db", "host=db pool_max_conns=many"}, 2, "not a valid PostgreSQL connection string"},
 		{"a flag after migrate --db DB up", []string{"migrate", "--db", "x.db", "up", "--table", "t"}, 2, "--table t was not read as a flag: give the flags all before the action"},
 		{"a word, then a flag, after migrate's action", []string{"migrate", "up", "--db", "x.db", "now", "--table", "t"}, 2, `"now" is one argument too many`},
-		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, "neither a postgres:// URL nor a SQLite file"},
+		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, `--db is a "mysql" URL: give a postgres:// or postgresql:// URL`},
 		{"unreadable CA file", []string{"stats", "--db", "host=127.0.0.1 sslmode=verify-full sslrootcert=" + filepath.Join(t.TempDir(), "none.crt")}, 1, "unable to read CA file"},
 		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@" + closedAddr(t) + "/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
@@ -237,6 +243,16 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: status %d, output:\n%s%s\nwant status %d saying %q", c.name, status, out, errOut, c.status, c.says)
 		}
 	}
+}
+
+// closedPort is closedAddr's port.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(closedAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 // closedAddr is a local TCP address nothing listens on: one the kernel
@@ -268,18 +284,43 @@ func TestCount(t *testing.T) {
 // TestBadDSNHidesThePassword: a connection string that does not parse is
 // a usage error whose message keeps its password out.
 func TestBadDSNHidesThePassword(t *testing.T) {
-	for db, says := range map[string]string{
-		"host=db password=hunter2 pool_max_conns=many":            "not a valid PostgreSQL connection string",
-		"host=db password = hunter2 pool_max_conns=many":          "not a valid PostgreSQL connection string",
-		"host=db password='hunter2 x' pool_max_conns=many":        "not a valid PostgreSQL connection string",
-		"postgres://app:hunter2@db/app?pool_max_conns=many":       "not a valid PostgreSQL connection string",
-		"postgres://app@db/app?password=hunter2&pool_max_conns=x": "not a valid PostgreSQL connection string",
-		"mysql://app:hunter2@db/app":                              "neither a postgres:// URL nor a SQLite file path",
+	port := closedPort(t)
+	const invalid, scheme, at = "not a valid PostgreSQL connection string", "URL: give a postgres://", `has an "@" that cannot end the user name and password`
+	for _, c := range []struct {
+		db     string
+		status int
+		says   string
+	}{
+		{"host=db password=hunter2 pool_max_conns=many", 2, invalid},
+		{"host=db password = hunter2 pool_max_conns=many", 2, invalid},
+		{"host=db password='hunter2 x' pool_max_conns=many", 2, invalid},
+		{`host=db password='it\'s hunter2' sslmode=bogus`, 2, "sslmode is invalid"},
+		{"host=db password='hunter2 x", 2, "unterminated quoted string"},
+		{`host=db password=x\ hunter2 sslmode=bogus`, 2, "sslmode is invalid"},
+		{"host=db password=my hunter2 dbname=app", 2, `missing "=" after "xxxxx"`},
+		{"PASSWORD=hunter2 host=db sslmode=bogus", 2, "sslmode is invalid"},
+		{"postgres://app:hunter2@db/app?pool_max_conns=many", 2, invalid},
+		{"postgres://app@db/app?password=hunter2&pool_max_conns=x", 2, invalid},
+		{"postgres://app@db/app?password=x&hunter2&sslmode=require", 2, "missing key/value separator"},
+		{"postgres://app@db:99999/app?pass%77ord=hunter2", 2, "invalid port"},
+		{"postgres://app:hunter2@x@db.invalid/app", 2, at},
+		{"postgres://app:12/hunter2@db/app", 2, at},
+		{"mysql://app:hunter2@db/app", 2, `is a "mysql" ` + scheme},
+		{"POSTGRES://app:hunter2@db/app", 2, `is a "POSTGRES" ` + scheme},
+		{" postgres://app:hunter2@db/app", 2, `is a "postgres" ` + scheme},
+		{"jdbc:postgresql://db/app?user=app&password=hunter2", 2, `is a "jdbc:postgresql" ` + scheme},
+		{"host=127.0.0.1 port=" + port + " dbname = app password = hunter2 connect_timeout=2", 1, "@127.0.0.1:" + port + "/app: failed to connect"},
 	} {
-		status, out, errOut := cli(t, "stats", "--db", db)
-		if status != 2 || !strings.Contains(errOut, says) || strings.Contains(out+errOut, "hunter2") {
-			t.Errorf("stats --db %q: status %d, output:\n%s%s\nwant status 2 and no password", db, status, out, errOut)
+		status, out, errOut := cli(t, "stats", "--db", c.db)
+		if status != c.status || !strings.Contains(errOut, c.says) || strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("stats --db %q: status %d, output:\n%s%s\nwant status %d saying %q, and no password", c.db, status, out, errOut, c.status, c.says)
 		}
+	}
+	// The usage text, printed for any mistake, shows no default for --db:
+	// it would be $DATABASE_URL, password and all.
+	status, out, errOut := cliWithEnv(t, "postgres://app:hunter2@db/app", "stats", "--bogus")
+	if status != 2 || !strings.Contains(errOut, "default $DATABASE_URL") || strings.Contains(out+errOut, "hunter2") {
+		t.Errorf("stats --bogus with DATABASE_URL set: status %d, output:\n%s%s\nwant the usage without the password", status, out, errOut)
 	}
 }
 

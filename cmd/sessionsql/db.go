@@ -61,7 +61,7 @@ func open(ctx context.Context, t target, create bool) (*database, error) {
 func openPostgres(ctx context.Context, conn string, table sqlident.Name) (*database, error) {
 	cfg, err := pgxpool.ParseConfig(conn)
 	if err != nil {
-		return nil, errors.New("--db: cannot use the PostgreSQL connection string's settings: " + dsn.Redact(err.Error(), conn))
+		return nil, errors.New("--db: cannot use the PostgreSQL connection string's settings: " + dsn.ParseError(err, conn))
 	}
 	where := dsn.Describe(conn)
 	cfg.MaxConns = 4

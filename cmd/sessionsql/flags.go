@@ -27,7 +27,9 @@ type target struct {
 func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *target) *flag.FlagSet {
 	fs := flag.NewFlagSet("sessionsql "+name, flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	fs.StringVar(&t.db, "db", os.Getenv("DATABASE_URL"), "a SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...); default $DATABASE_URL")
+	// No default value: the usage text would print $DATABASE_URL, password
+	// and all; parse reads it.
+	fs.StringVar(&t.db, "db", "", "a SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...); default $DATABASE_URL")
 	fs.StringVar(&t.table, "table", "sessions", "the session table, \"table\" or \"schema.table\"")
 	fs.Usage = func() {
 		fmt.Fprintf(errOut, "Usage: sessionsql %s\n\nFlags:\n", synopsis)
@@ -42,6 +44,9 @@ func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *tar
 // connection string or no URL at all, and a valid --table.
 func parse(fs *flag.FlagSet, args []string, t *target) error {
 	err := fs.Parse(args)
+	if t.db == "" {
+		t.db = os.Getenv("DATABASE_URL")
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return errHelp
@@ -51,14 +56,14 @@ func parse(fs *flag.FlagSet, args []string, t *target) error {
 		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
 	case strings.HasPrefix(t.db, "file:"):
 		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", dsn.Redact(t.db, t.db)))
-	case strings.Contains(t.db, "://") && !dsn.IsPostgres(t.db):
-		return usageError(fs, fmt.Sprintf("--db %q is neither a postgres:// URL nor a SQLite file path", dsn.Redact(t.db, t.db)))
+	case dsn.Check(t.db) != nil:
+		return usageError(fs, "--db "+dsn.Check(t.db).Error())
 	case dsn.IsPostgres(t.db):
 		// A file the settings name (sslrootcert, a service file) that
 		// cannot be read is no mistake of the command line: open reports
 		// it, with status 1.
 		if _, err := pgxpool.ParseConfig(t.db); err != nil && !readsFile(err) {
-			return usageError(fs, "--db is not a valid PostgreSQL connection string: "+dsn.Redact(err.Error(), t.db))
+			return usageError(fs, "--db is not a valid PostgreSQL connection string: "+dsn.ParseError(err, t.db))
 		}
 	}
 	if _, err := sqlident.Parse(t.table); err != nil {

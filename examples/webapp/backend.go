@@ -50,6 +50,9 @@ const touchThreshold = time.Minute
 // or keyword/value settings, "host=db dbname=app"), or else the SQLite file
 // at the path conn is.
 func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
+	if err := dsn.Check(conn); err != nil {
+		return nil, errors.New("DATABASE_URL " + err.Error())
+	}
 	if dsn.IsPostgres(conn) {
 		return openPostgres(ctx, conn, log)
 	}
@@ -85,7 +88,7 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
 	pool, err := pgxpool.New(ctx, conn)
 	if err != nil { // a parse error quotes conn: keep its password out of the log
-		return nil, errors.New("DATABASE_URL: " + dsn.Redact(err.Error(), conn))
+		return nil, errors.New("DATABASE_URL: " + dsn.ParseError(err, conn))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()

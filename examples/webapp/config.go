@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -28,19 +29,35 @@ type Config struct {
 const (
 	defaultDemoEmail    = "demo@example.com"
 	defaultDemoPassword = "demo-password"
+	defaultDB           = "webapp.db"
 )
 
-func configFromFlags(args []string) (Config, error) {
+// flagSet reports whether the command line set flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// configFromFlags reads the command line and the environment; flag's
+// usage and errors go to out.
+func configFromFlags(args []string, out io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	fs.SetOutput(out)
 	c := Config{}
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "localhost:8080"), "address to listen on (env ADDR)")
-	fs.StringVar(&c.DB, "db", envOr("DATABASE_URL", "webapp.db"), "SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...) (env DATABASE_URL)")
+	// The default shown is webapp.db even when DATABASE_URL is set: the
+	// usage text must not print a password. Parse applies it.
+	fs.StringVar(&c.DB, "db", defaultDB, "SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...) (env DATABASE_URL)")
 	secure, envErr := envBool("SECURE_COOKIES")
 	fs.BoolVar(&c.SecureCookies, "secure", secure, "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES=true)")
 	fs.StringVar(&c.DemoEmail, "demo-email", defaultDemoEmail, "email of the demo account created on first run")
 	fs.StringVar(&c.DemoPassword, "demo-password", defaultDemoPassword, "password of the demo account")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %w", errFlagsPrinted, err)
+	}
+	if !flagSet(fs, "db") {
+		c.DB = envOr("DATABASE_URL", defaultDB)
 	}
 	return c, envErr
 }

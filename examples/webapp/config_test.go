@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
+	"io"
+	"strings"
 	"testing"
 )
 
@@ -23,20 +26,45 @@ func TestSecureCookiesEnv(t *testing.T) {
 		{"yes", false, true},
 	} {
 		t.Setenv("SECURE_COOKIES", c.env)
-		cfg, err := configFromFlags(nil)
+		cfg, err := configFromFlags(nil, io.Discard)
 		if (err != nil) != c.wantErr || cfg.SecureCookies != c.want {
 			t.Errorf("SECURE_COOKIES=%q: SecureCookies %v, error %v; want %v, error %v", c.env, cfg.SecureCookies, err, c.want, c.wantErr)
 		}
 	}
 	t.Setenv("SECURE_COOKIES", "yes")
-	if _, err := configFromFlags([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+	if _, err := configFromFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h with a bad SECURE_COOKIES: %v, want the help, before the variable is judged", err)
 	}
-	if _, err := configFromFlags(nil); err == nil || errors.Is(err, errFlagsPrinted) {
+	if _, err := configFromFlags(nil, io.Discard); err == nil || errors.Is(err, errFlagsPrinted) {
 		t.Errorf("a bad SECURE_COOKIES: %v, want an error main prints (flag has not)", err)
 	}
 	t.Setenv("SECURE_COOKIES", "false")
-	if cfg, err := configFromFlags([]string{"-secure"}); err != nil || !cfg.SecureCookies {
+	if cfg, err := configFromFlags([]string{"-secure"}, io.Discard); err != nil || !cfg.SecureCookies {
 		t.Errorf("-secure over SECURE_COOKIES=false: SecureCookies %v, %v; want true", cfg.SecureCookies, err)
+	}
+}
+
+// TestDatabaseURLEnv: DATABASE_URL is the database unless -db names one,
+// and the usage text, which flag prints for -h and for any mistake, never
+// shows it (it may hold a password).
+func TestDatabaseURLEnv(t *testing.T) {
+	const conn = "postgres://app:hunter2@db/app"
+	t.Setenv("DATABASE_URL", conn)
+	if cfg, err := configFromFlags(nil, io.Discard); err != nil || cfg.DB != conn {
+		t.Errorf("DATABASE_URL set, no -db: DB %q, %v; want %q", cfg.DB, err, conn)
+	}
+	if cfg, err := configFromFlags([]string{"-db", "other.db"}, io.Discard); err != nil || cfg.DB != "other.db" {
+		t.Errorf("-db over DATABASE_URL: DB %q, %v; want other.db", cfg.DB, err)
+	}
+	for _, args := range [][]string{{"-h"}, {"-bogus"}} {
+		var out bytes.Buffer
+		_, err := configFromFlags(args, &out)
+		if err == nil || !strings.Contains(out.String(), "-db string") || strings.Contains(out.String(), "hunter2") {
+			t.Errorf("%v with DATABASE_URL set: %v, usage:\n%s\nwant the usage without the password", args, err, out.String())
+		}
+	}
+	t.Setenv("DATABASE_URL", "")
+	if cfg, err := configFromFlags(nil, io.Discard); err != nil || cfg.DB != defaultDB {
+		t.Errorf("no DATABASE_URL, no -db: DB %q, %v; want %q", cfg.DB, err, defaultDB)
 	}
 }

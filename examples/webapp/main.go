@@ -28,7 +28,7 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := configFromFlags(os.Args[1:])
+	cfg, err := configFromFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		if !errors.Is(err, errFlagsPrinted) {
 			fmt.Fprintln(os.Stderr, "webapp:", err)

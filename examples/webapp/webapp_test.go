@@ -324,9 +324,17 @@ func TestStartupLogSaysWhereAndHow(t *testing.T) {
 }
 
 // TestBadDatabaseURLHidesThePassword: a connection string that does not
-// parse stops the app with an error that leaves its password out.
+// parse, or that pgx would misread, stops the app with an error that
+// leaves its password out, before any of it is taken for a SQLite file.
 func TestBadDatabaseURLHidesThePassword(t *testing.T) {
-	for _, conn := range []string{"host=db password = hunter2 pool_max_conns=many", "postgres://app:hunter2@db/app?pool_max_conns=many"} {
+	for _, conn := range []string{
+		"host=db password = hunter2 pool_max_conns=many",
+		"postgres://app:hunter2@db/app?pool_max_conns=many",
+		"host=db password=my hunter2 dbname=app",
+		"postgres://app:hunter2@x@db.invalid/app",
+		"POSTGRES://app:hunter2@db/app",
+		"jdbc:postgresql://db/app?user=app&password=hunter2",
+	} {
 		_, err := openBackend(context.Background(), conn, newTestLogger(io.Discard))
 		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL") {
 			t.Errorf("openBackend(%q) = %v; want an error naming DATABASE_URL without the password", conn, err)

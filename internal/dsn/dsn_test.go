@@ -1,6 +1,11 @@
 package dsn
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
 
 func TestIsPostgres(t *testing.T) {
 	for s, want := range map[string]bool{
@@ -22,6 +27,8 @@ func TestIsPostgres(t *testing.T) {
 		"pool_max_conns=4 host=db dbname=app":         true,
 		"sslmode=disable search_path=app host=db":     true,
 		"my notes.db":                                 false,
+		"dbname = app password = secret":              true,
+		"POSTGRES://app@db/app":                       false,
 	} {
 		if got := IsPostgres(s); got != want {
 			t.Errorf("IsPostgres(%q) = %v, want %v", s, got, want)
@@ -35,6 +42,9 @@ func TestDescribeHidesThePassword(t *testing.T) {
 		"host=db port=5433 user=app password=secret dbname=app": "PostgreSQL at app@db:5433/app",
 		"postgres://%zz": "PostgreSQL (unparsable connection string)",
 		"postgres://app@db/app?sslmode=require&password=secret&sslpassword=keyphrase": "PostgreSQL at postgres://app@db/app?sslmode=require&password=xxxxx&sslpassword=xxxxx",
+		// Only the password goes, even where it is also the user's name.
+		"postgres://postgres:postgres@db/postgres":            "PostgreSQL at postgres://postgres:xxxxx@db/postgres",
+		"postgres://app@db/app?pass%77ord=secret&PASSWORD=s2": "PostgreSQL at postgres://app@db/app?pass%77ord=xxxxx&PASSWORD=xxxxx",
 	} {
 		if got := Describe(s); got != want {
 			t.Errorf("Describe(%q) = %q, want %q", s, got, want)
@@ -52,9 +62,70 @@ func TestRedact(t *testing.T) {
 		{"postgres://db/app?password=a%2Bb&sslpassword=k", "a%2Bb a+b k", "xxxxx xxxxx xxxxx"},
 		{"host=db dbname=app", "nothing secret: host=db", "nothing secret: host=db"},
 		{"sessions.db", "no such file sessions.db", "no such file sessions.db"},
+		// The pieces a parser that misread the string quotes.
+		{"host=db password=my hunter2 dbname=app", `missing "=" after "hunter2"; my hunter2`, `missing "=" after "xxxxx"; xxxxx`},
+		{`host=db password=x\ hunter2 port=1`, `x\ hunter2, x hunter2, hunter2`, "xxxxx, xxxxx, xxxxx"},
+		{"host=db password='hunter2 x", "unterminated: hunter2 x", "unterminated: xxxxx"},
+		{"PASSWORD=hunter2 SSLPassword = k2", "hunter2 k2", "xxxxx xxxxx"},
+		{"postgres://app@db/app?password=xy&hunter2&sslmode=require", `separator in "hunter2", xy&hunter2`, `separator in "xxxxx", xxxxx`},
+		{"postgres://app@db/app?password=x", "x, x&y, xxxxx", "xxxxx, xxxxx&y, xxxxxxxxxxxxxxxxxxxxxxxxx"},
+		{"postgres://app@db/app?Pass%77ord=hunter2", "hunter2", "xxxxx"},
+		{"postgres://app:hunter2@ab@db/app", "lookup ab@db: hunter2@ab", "lookup xxxxx@db: xxxxx"},
+		{"postgres://app:12/hunter2@db/app", "database=hunter2@db/app", "database=xxxxx@db/app"},
+		{" jdbc:postgresql://app:hunter2@db/app", "hunter2", "xxxxx"},
 	} {
 		if got := Redact(c.msg, c.s); got != c.want {
 			t.Errorf("Redact(%q, %q) = %q, want %q", c.msg, c.s, got, c.want)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for s, says := range map[string]string{
+		"postgres://app:pw@db/app":                "",
+		"postgresql://app@db1,db2/app?user=a@b":   "",
+		"postgres://app:p%40ss@db/app":            "",
+		"postgres:///app?host=/run/postgresql":    "",
+		"host=db password=a://b":                  "",
+		"sessions.db":                             "",
+		"mysql://app:pw@db/app":                   `is a "mysql" URL`,
+		"POSTGRES://app:pw@db/app":                `is a "POSTGRES" URL`,
+		" postgres://app:pw@db/app":               `is a "postgres" URL`,
+		"jdbc:postgresql://db/app?password=pw":    `is a "jdbc:postgresql" URL`,
+		"postgres://app:p@ss@db/app":              `an "@" that cannot end`,
+		"postgres://app:12/pw@db/app":             `an "@" that cannot end`,
+		"postgresql://app@db/a@b?sslmode=disable": `an "@" that cannot end`,
+	} {
+		err := Check(s)
+		if says == "" && err != nil || says != "" && (err == nil || !strings.Contains(err.Error(), says)) {
+			t.Errorf("Check(%q) = %v, want %q", s, err, says)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("Check(%q) = %v, which shows the password", s, err)
+		}
+	}
+}
+
+// TestParseError: pgx's own errors for strings that do not parse, with
+// the password in places pgx's redaction misses, come out with pgx's
+// reason and without the password or any piece of it.
+func TestParseError(t *testing.T) {
+	for s, reason := range map[string]string{
+		`host=db password='it\'s hunter2' sslmode=bogus`:           "sslmode is invalid",
+		"host=db password='hunter2 x":                              "unterminated quoted string",
+		`host=db password=x\ hunter2 sslmode=bogus`:                "sslmode is invalid",
+		"host=db password=my hunter2 dbname=app":                   `missing "=" after "xxxxx"`,
+		"postgres://app@db/app?password=x&hunter2&sslmode=require": "missing key/value separator",
+		"postgres://app:hunter2@db:99999/app":                      "invalid port",
+		"PASSWORD=hunter2 host=db sslmode=bogus":                   "sslmode is invalid",
+	} {
+		_, err := pgxpool.ParseConfig(s)
+		if err == nil {
+			t.Fatalf("ParseConfig(%q) succeeded", s)
+		}
+		got := ParseError(err, s)
+		if !strings.Contains(got, reason) || strings.Contains(got, "hunter2") || strings.Contains(got, "cannot parse") {
+			t.Errorf("ParseError(%q) = %q, want pgx's reason %q without the string or the password", s, got, reason)
 		}
 	}
 }

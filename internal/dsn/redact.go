@@ -11,38 +11,49 @@ import (
 const redacted = "xxxxx"
 
 var (
-	// keywordSecret is a password or sslpassword setting of a keyword/value
-	// string, as libpq reads one: spaces allowed around "=", the value
-	// single-quoted (with backslash escapes) or running to the next space.
-	keywordSecret = regexp.MustCompile(`(?:^|\s)(?:password|sslpassword)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|((?:[^\s\\]|\\.)+))`)
-	// urlUserinfo is the user:password@ of any scheme://, multi-host
-	// PostgreSQL URLs included.
-	urlUserinfo = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://([^@/?#]*)@`)
-	// querySecret is a password or sslpassword query parameter of a URL.
-	querySecret = regexp.MustCompile(`[?&](?:password|sslpassword)=([^&#]*)`)
+	// keywordSecret is where the value of a password or sslpassword setting
+	// of a keyword/value string starts: spaces allowed around "=", the
+	// keyword in any case (pgx would pass a "PASSWORD" on to the server).
+	keywordSecret = regexp.MustCompile(`(?i)(?:^|\s)(?:password|sslpassword)\s*=\s*`)
+	// nextSetting is the start of the setting after a value: a space, a
+	// keyword, "=". Words before it that are no setting belong to the value
+	// (an unquoted space in a password).
+	nextSetting = regexp.MustCompile(`\s+[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	// urlScheme is the scheme:// of a URL, anywhere in the string (a
+	// leading space, a jdbc: prefix).
+	urlScheme = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
 	// backslashEscape is one escaped character of a keyword/value setting.
 	backslashEscape = regexp.MustCompile(`\\(.)`)
 )
 
 // Redact returns msg, a message that may quote connection string s or
-// parts of it (a driver's parse error, say), with every password of s in
-// it replaced by "xxxxx": the URL's user password and password or
-// sslpassword query parameters, and the password and sslpassword settings
-// of keyword/value strings, each as written and as decoded. It needs no
-// help from s being valid, so it is safe for the errors of strings that
-// did not parse.
+// parts of it (a driver's error, say), with every password of s in it
+// replaced by "xxxxx": the URL's user password and password or sslpassword
+// query parameters, and the password and sslpassword settings of
+// keyword/value strings, each as written and as decoded, whole and in the
+// pieces a parser that misread it may quote (the words of a password with
+// an unquoted space, say). It needs no help from s being valid, so it is
+// safe for the errors of strings that did not parse; it may hide more than
+// the password where s is ambiguous.
 func Redact(msg, s string) string {
-	for _, secret := range secrets(s) {
-		msg = strings.ReplaceAll(msg, secret, redacted)
+	found := secrets(s)
+	if len(found) == 0 {
+		return msg
 	}
-	return msg
+	// One pass, the longest secret first where several start at one
+	// place, so that no "x" of a password rewrites the x's put in before.
+	pairs := make([]string, 0, 2*len(found))
+	for _, secret := range found {
+		pairs = append(pairs, secret, redacted)
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
 // secrets lists the passwords of s as written and as decoded, longest
 // first so that a secret that contains another is replaced whole.
 func secrets(s string) []string {
 	var found []string
-	add := func(raw string, decode func(string) (string, error)) {
+	add := func(raw string, decode func(string) (string, error), split string) {
 		if raw == "" {
 			return
 		}
@@ -50,19 +61,130 @@ func secrets(s string) []string {
 		if dec, err := decode(raw); err == nil && dec != "" && dec != raw {
 			found = append(found, dec)
 		}
-	}
-	unescape := func(v string) (string, error) { return backslashEscape.ReplaceAllString(v, "$1"), nil }
-	for _, m := range keywordSecret.FindAllStringSubmatch(s, -1) {
-		add(m[1]+m[2], unescape)
-	}
-	if m := urlUserinfo.FindStringSubmatch(s); m != nil {
-		if _, password, ok := strings.Cut(m[1], ":"); ok {
-			add(password, url.PathUnescape)
+		for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return strings.ContainsRune(split, r) }) {
+			if piece != raw {
+				found = append(found, piece)
+			}
 		}
 	}
-	for _, m := range querySecret.FindAllStringSubmatch(s, -1) {
-		add(m[1], url.QueryUnescape)
+	for _, v := range keywordValues(s) {
+		// pgx quotes the words of an unquoted value with a space, never
+		// those of a quoted one.
+		split := " \t\r\n\f\v"
+		if v.quoted {
+			split = ""
+		}
+		add(v.text, unescapeKeywordValue, split)
+	}
+	for _, v := range userPasswords(s) {
+		add(v, url.PathUnescape, "@/")
+	}
+	for _, v := range queryPasswords(s) {
+		add(v, url.QueryUnescape, "&")
 	}
 	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) })
-	return found
+	return slices.Compact(found)
+}
+
+// keywordValue is the value of a setting of a keyword/value string.
+type keywordValue struct {
+	text   string
+	quoted bool
+}
+
+// keywordValues returns the values of s's password and sslpassword
+// settings: a quoted value with its quotes' content (to the end of s if
+// unterminated), an unquoted one to the next setting.
+func keywordValues(s string) []keywordValue {
+	var values []keywordValue
+	for _, loc := range keywordSecret.FindAllStringIndex(s, -1) {
+		rest := s[loc[1]:]
+		if strings.HasPrefix(rest, "'") {
+			end := len(rest)
+			for i := 1; i < len(rest); i++ {
+				if rest[i] == '\\' {
+					i++
+				} else if rest[i] == '\'' {
+					end = i
+					break
+				}
+			}
+			values = append(values, keywordValue{text: rest[1:end], quoted: true})
+			continue
+		}
+		if next := nextSetting.FindStringIndex(rest); next != nil {
+			rest = rest[:next[0]]
+		}
+		values = append(values, keywordValue{text: strings.TrimSpace(rest)})
+	}
+	return values
+}
+
+func unescapeKeywordValue(v string) (string, error) {
+	return backslashEscape.ReplaceAllString(v, "$1"), nil
+}
+
+// userPasswords returns the password of the user:password@ of s's URL as
+// each parser may read it: up to the first "@" (as pgx does) and up to
+// the last "@" before the path (as net/url does) or before the query.
+func userPasswords(s string) []string {
+	loc := urlScheme.FindStringIndex(s)
+	if loc == nil {
+		return nil
+	}
+	rest := s[loc[1]:]
+	query := len(rest)
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		query = i
+	}
+	authority := query
+	if i := strings.IndexByte(rest[:query], '/'); i >= 0 {
+		authority = i
+	}
+	var values []string
+	for _, end := range []int{strings.IndexByte(rest, '@'), strings.LastIndexByte(rest[:authority], '@'), strings.LastIndexByte(rest[:query], '@')} {
+		if end < 0 {
+			continue
+		}
+		if _, password, ok := strings.Cut(rest[:end], ":"); ok {
+			values = append(values, password)
+		}
+	}
+	return values
+}
+
+// queryPasswords returns the password and sslpassword query parameters of
+// s's URL, keys decoded and in any case, each value with the pieces
+// without "=" that follow it (an unescaped "&" in a password).
+func queryPasswords(s string) []string {
+	_, query, ok := strings.Cut(s, "?")
+	if !ok {
+		return nil
+	}
+	query, _, _ = strings.Cut(query, "#")
+	var values []string
+	pieces := strings.Split(query, "&")
+	for i, piece := range pieces {
+		key, value, ok := strings.Cut(piece, "=")
+		if !ok || !isSecretKey(key) {
+			continue
+		}
+		for _, more := range pieces[i+1:] {
+			if strings.Contains(more, "=") {
+				break
+			}
+			value += "&" + more
+		}
+		values = append(values, value)
+	}
+	return values
+}
+
+// isSecretKey reports whether URL query key, decoded, names a password.
+func isSecretKey(key string) bool {
+	if dec, err := url.QueryUnescape(key); err == nil {
+		key = dec
+	}
+	key = strings.ToLower(key)
+	return key == "password" || key == "sslpassword"
 }
