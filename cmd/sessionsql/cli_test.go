@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -298,7 +299,7 @@ func TestBadDSNHidesThePassword(t *testing.T) {
 		{"host=db password='hunter2 x", 2, "unterminated quoted string"},
 		{`host=db password=x\ hunter2 sslmode=bogus`, 2, "sslmode is invalid"},
 		{"host=db password=my hunter2 dbname=app", 2, `missing "=" after "xxxxx"`},
-		{"PASSWORD=hunter2 host=db sslmode=bogus", 2, "sslmode is invalid"},
+		{"PASSWORD=hunter2 host=db sslmode=bogus", 2, `the keyword "PASSWORD" in capitals`},
 		{"postgres://app:hunter2@db/app?pool_max_conns=many", 2, invalid},
 		{"postgres://app@db/app?password=hunter2&pool_max_conns=x", 2, invalid},
 		{"postgres://app@db/app?password=x&hunter2&sslmode=require", 2, "missing key/value separator"},
@@ -309,6 +310,11 @@ func TestBadDSNHidesThePassword(t *testing.T) {
 		{"POSTGRES://app:hunter2@db/app", 2, `is a "POSTGRES" ` + scheme},
 		{" postgres://app:hunter2@db/app", 2, `is a "postgres" ` + scheme},
 		{"jdbc:postgresql://db/app?user=app&password=hunter2", 2, `is a "jdbc:postgresql" ` + scheme},
+		{"postgres://app:12#hunter2@db/app", 2, `holds a "#"`},
+		{"postgres://app:1?hunter2@db/app", 2, at},
+		{"host=db;user=app;password=hunter2;dbname=app", 2, "separate the settings with spaces"},
+		{"Password=hunter2", 2, "names a password"},
+		{"postgres:/app:hunter2@db/app", 2, "names a password"},
 		{"host=127.0.0.1 port=" + port + " dbname = app password = hunter2 connect_timeout=2", 1, "@127.0.0.1:" + port + "/app: failed to connect"},
 	} {
 		status, out, errOut := cli(t, "stats", "--db", c.db)
@@ -533,5 +539,25 @@ func TestKeywordValueDSN(t *testing.T) {
 	}
 	if s := stats(t, dsn); s.Live != 0 || !s.OwnerIndex {
 		t.Fatalf("stats over the keyword/value string: %+v", s)
+	}
+}
+
+// TestPasswordNeverPrinted: every command against a PostgreSQL URL with a
+// password prints what it did, naming the database, without the password.
+func TestPasswordNeverPrinted(t *testing.T) {
+	u, err := url.Parse(backends["postgres"](t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "hunter2") // the test server trusts every password
+	db := u.String()
+	for _, args := range [][]string{
+		{"migrate", "up"}, {"migrate", "status"}, {"stats"}, {"stats", "--json"},
+		{"prune"}, {"revoke", "--owner", "42"}, {"revoke", "--all"},
+	} {
+		status, out, errOut := cli(t, append(args, "--db", db)...)
+		if status != 0 || !strings.Contains(out+errOut, "PostgreSQL at") && args[0] != "stats" || strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("%v: status %d, output:\n%s%s\nwant status 0 and no password", args, status, out, errOut)
+		}
 	}
 }

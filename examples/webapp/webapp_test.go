@@ -334,6 +334,9 @@ func TestBadDatabaseURLHidesThePassword(t *testing.T) {
 		"postgres://app:hunter2@x@db.invalid/app",
 		"POSTGRES://app:hunter2@db/app",
 		"jdbc:postgresql://db/app?user=app&password=hunter2",
+		"postgres://app:12#hunter2@db/app",
+		"host=db;user=app;password=hunter2;dbname=app",
+		"Password=hunter2",
 	} {
 		_, err := openBackend(context.Background(), conn, newTestLogger(io.Discard))
 		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL") {

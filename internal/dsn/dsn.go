@@ -7,7 +7,6 @@ package dsn
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -35,8 +34,8 @@ var keywords = map[string]bool{
 }
 
 // setting is one "keyword=" of a keyword/value string, spaces allowed
-// around "=" as libpq allows them.
-var setting = regexp.MustCompile(`(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)\s*=`)
+// around "=" as libpq allows them (a vertical tab among them).
+var setting = regexp.MustCompile(`(?:^|[\s\v])([A-Za-z_][A-Za-z0-9_]*)[\s\v]*=`)
 
 // IsPostgres reports whether s is a PostgreSQL connection string: a
 // postgres:// or postgresql:// URL, or libpq keyword/value settings such as
@@ -59,28 +58,6 @@ func IsPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// Check reports what makes s no connection string the commands and apps
-// can use, or nil: a URL of another scheme (or with the scheme not at the
-// start, or not in lower case), and a PostgreSQL URL with a second "@"
-// before its query or one after a "/", which pgx would read part of the
-// password from as the host or database (and then print). Its errors never quote s; they read
-// after the name of the flag or variable s came from.
-func Check(s string) error {
-	if !IsPostgresURL(s) {
-		if scheme, _, ok := strings.Cut(s, "://"); ok && !IsPostgres(s) {
-			return fmt.Errorf("is a %q URL: give a postgres:// or postgresql:// URL (the scheme in lower case, at the start), keyword/value settings (host=... dbname=...) or a SQLite file path", Redact(strings.TrimSpace(scheme), s))
-		}
-		return nil
-	}
-	_, rest, _ := strings.Cut(s, "://")
-	rest, _, _ = strings.Cut(rest, "?")
-	at, slash := strings.IndexByte(rest, '@'), strings.IndexByte(rest, '/')
-	if strings.Count(rest, "@") > 1 || (at >= 0 && slash >= 0 && slash < at) {
-		return errors.New(`has an "@" that cannot end the user name and password (a second one, or one after a "/"): percent-encode "@" and "/" in them as %40 and %2F`)
-	}
-	return nil
-}
-
 // ParseError is the message of err, pgx's error parsing connection string
 // s (pgconn's or pgxpool's ParseConfig), without its copy of s, whose
 // password pgx hides only where it can tell where it ends: pgx's reason
@@ -96,33 +73,14 @@ func ParseError(err error, s string) string {
 }
 
 // Describe names the PostgreSQL database of connection string s for
-// messages and logs, never with its password: "PostgreSQL at " and the
-// URL redacted (its password and any password or sslpassword parameter
-// written as "xxxxx", nothing else changed), or for keyword/value settings
-// the user, host, port and database they resolve to.
+// messages and logs, never with its password: "PostgreSQL at
+// user@host:port/database" as pgx reads s (the first host of several).
+// Give it strings Check accepts: of those, pgx reads no piece of a
+// password into the user, the host or the database.
 func Describe(s string) string {
-	if u, err := url.Parse(s); err == nil && IsPostgresURL(s) {
-		u.RawQuery = redactQuery(u.RawQuery)
-		return "PostgreSQL at " + u.Redacted()
-	}
 	cfg, err := pgconn.ParseConfig(s)
 	if err != nil {
 		return "PostgreSQL (unparsable connection string)"
 	}
 	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
-}
-
-// redactQuery returns a URL's raw query with the value of every password
-// or sslpassword parameter written as "xxxxx".
-func redactQuery(query string) string {
-	if query == "" {
-		return ""
-	}
-	pieces := strings.Split(query, "&")
-	for i, piece := range pieces {
-		if key, _, ok := strings.Cut(piece, "="); ok && isSecretKey(key) {
-			pieces[i] = key + "=" + redacted
-		}
-	}
-	return strings.Join(pieces, "&")
 }

@@ -38,13 +38,14 @@ func TestIsPostgres(t *testing.T) {
 
 func TestDescribeHidesThePassword(t *testing.T) {
 	for s, want := range map[string]string{
-		"postgres://app:secret@db:5433/app":                     "PostgreSQL at postgres://app:xxxxx@db:5433/app",
+		"postgres://app:secret@db:5433/app":                     "PostgreSQL at app@db:5433/app",
 		"host=db port=5433 user=app password=secret dbname=app": "PostgreSQL at app@db:5433/app",
 		"postgres://%zz": "PostgreSQL (unparsable connection string)",
-		"postgres://app@db/app?sslmode=require&password=secret&sslpassword=keyphrase": "PostgreSQL at postgres://app@db/app?sslmode=require&password=xxxxx&sslpassword=xxxxx",
-		// Only the password goes, even where it is also the user's name.
-		"postgres://postgres:postgres@db/postgres":            "PostgreSQL at postgres://postgres:xxxxx@db/postgres",
-		"postgres://app@db/app?pass%77ord=secret&PASSWORD=s2": "PostgreSQL at postgres://app@db/app?pass%77ord=xxxxx&PASSWORD=xxxxx",
+		"postgres://app@db/app?sslmode=require&password=secret&sslpassword=keyphrase": "PostgreSQL at app@db:5432/app",
+		// A password equal to the user name is not given away by x's.
+		"postgres://postgres:postgres@db/postgres":              "PostgreSQL at postgres@db:5432/postgres",
+		"postgres://app@db1:5433,db2/app?pass%77ord=secret":     "PostgreSQL at app@db1:5433/app",
+		"host=/run/postgresql user=app password='a b' dbname=x": "PostgreSQL at app@/run/postgresql:5432/x",
 	} {
 		if got := Describe(s); got != want {
 			t.Errorf("Describe(%q) = %q, want %q", s, got, want)
@@ -73,6 +74,9 @@ func TestRedact(t *testing.T) {
 		{"postgres://app:hunter2@ab@db/app", "lookup ab@db: hunter2@ab", "lookup xxxxx@db: xxxxx"},
 		{"postgres://app:12/hunter2@db/app", "database=hunter2@db/app", "database=xxxxx@db/app"},
 		{" jdbc:postgresql://app:hunter2@db/app", "hunter2", "xxxxx"},
+		{`host=db password=x hun"ter2 port=1`, `missing "=" after "hun\"ter2"`, `missing "=" after "xxxxx"`},
+		{"user='app'password=my hunter2 dbname=app", `after "hunter2"`, `after "xxxxx"`},
+		{"host=db\vpassword=my hunter2 dbname=app", `after "hunter2"`, `after "xxxxx"`},
 	} {
 		if got := Redact(c.msg, c.s); got != c.want {
 			t.Errorf("Redact(%q, %q) = %q, want %q", c.msg, c.s, got, c.want)
@@ -82,19 +86,39 @@ func TestRedact(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	for s, says := range map[string]string{
-		"postgres://app:pw@db/app":                "",
-		"postgresql://app@db1,db2/app?user=a@b":   "",
-		"postgres://app:p%40ss@db/app":            "",
-		"postgres:///app?host=/run/postgresql":    "",
-		"host=db password=a://b":                  "",
-		"sessions.db":                             "",
-		"mysql://app:pw@db/app":                   `is a "mysql" URL`,
-		"POSTGRES://app:pw@db/app":                `is a "POSTGRES" URL`,
-		" postgres://app:pw@db/app":               `is a "postgres" URL`,
-		"jdbc:postgresql://db/app?password=pw":    `is a "jdbc:postgresql" URL`,
-		"postgres://app:p@ss@db/app":              `an "@" that cannot end`,
-		"postgres://app:12/pw@db/app":             `an "@" that cannot end`,
-		"postgresql://app@db/a@b?sslmode=disable": `an "@" that cannot end`,
+		"postgres://app:pw@db/app":                       "",
+		"postgresql://app@db1,db2/app?user=a@b":          "",
+		"postgres://app:p%40ss@db/app":                   "",
+		"postgres:///app?host=/run/postgresql":           "",
+		"host=db password=a://b":                         "",
+		"sessions.db":                                    "",
+		"mysql://app:pw@db/app":                          `is a "mysql" URL`,
+		"POSTGRES://app:pw@db/app":                       `is a "POSTGRES" URL`,
+		" postgres://app:pw@db/app":                      `is a "postgres" URL`,
+		"jdbc:postgresql://db/app?password=pw":           `is a "jdbc:postgresql" URL`,
+		"postgres://app:p@ss@db/app":                     `an "@" that cannot end`,
+		"postgres://app:12/pw@db/app":                    `an "@" that cannot end`,
+		"postgresql://app@db/a@b?sslmode=disable":        `an "@" that cannot end`,
+		"postgres://app:12#pw@db/app":                    `holds a "#"`,
+		"postgres://db/app?user=app&a=b#&password=pw":    `holds a "#"`,
+		"postgres://app:1?pw@db/app":                     `an "@" that cannot end`,
+		"postgres://app:pw?a@pw2@db/app":                 `an "@" that cannot end`,
+		"postgres://db/app?user=app@corp":                "",
+		"host=db;port=1;user=app;password=pw;dbname=app": "separate the settings with spaces",
+		"host=db,password=pw":                            "separate the settings with spaces",
+		"dbname=app&password=pw":                         "separate the settings with spaces",
+		"PASSWORD=pw host=db":                            `the keyword "PASSWORD" in capitals`,
+		"host=db Password = pw":                          `the keyword "Password" in capitals`,
+		"host=db password='pw; x' dbname=app":            "",
+		"Password=pw":                                    "names a password",
+		"Server=db;User Id=app;Password=pw;":             "names a password",
+		"'password'=pw":                                  "names a password",
+		"host=db password\v=pw":                          "",
+		"jdbc:postgresql:app?user=app&password=pw":       "names a password",
+		"postgres:/app:pw@db/app":                        "names a password",
+		"app:pw@127.0.0.1:5432/app":                      "names a password",
+		"data/sessions.db":                               "",
+		"./a:b@c.db":                                     "",
 	} {
 		err := Check(s)
 		if says == "" && err != nil || says != "" && (err == nil || !strings.Contains(err.Error(), says)) {

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -12,13 +13,14 @@ const redacted = "xxxxx"
 
 var (
 	// keywordSecret is where the value of a password or sslpassword setting
-	// of a keyword/value string starts: spaces allowed around "=", the
-	// keyword in any case (pgx would pass a "PASSWORD" on to the server).
-	keywordSecret = regexp.MustCompile(`(?i)(?:^|\s)(?:password|sslpassword)\s*=\s*`)
+	// of a keyword/value string starts: after any separator (a space, a
+	// closing quote, a ";"), spaces allowed around "=", the keyword in any
+	// case.
+	keywordSecret = regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:ssl)?password[\s\v]*=[\s\v]*`)
 	// nextSetting is the start of the setting after a value: a space, a
 	// keyword, "=". Words before it that are no setting belong to the value
 	// (an unquoted space in a password).
-	nextSetting = regexp.MustCompile(`\s+[A-Za-z_][A-Za-z0-9_]*\s*=`)
+	nextSetting = regexp.MustCompile(`[\s\v]+[A-Za-z_][A-Za-z0-9_]*[\s\v]*=`)
 	// urlScheme is the scheme:// of a URL, anywhere in the string (a
 	// leading space, a jdbc: prefix).
 	urlScheme = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
@@ -57,13 +59,20 @@ func secrets(s string) []string {
 		if raw == "" {
 			return
 		}
-		found = append(found, raw)
+		forms := []string{raw}
 		if dec, err := decode(raw); err == nil && dec != "" && dec != raw {
-			found = append(found, dec)
+			forms = append(forms, dec)
 		}
 		for _, piece := range strings.FieldsFunc(raw, func(r rune) bool { return strings.ContainsRune(split, r) }) {
 			if piece != raw {
-				found = append(found, piece)
+				forms = append(forms, piece)
+			}
+		}
+		for _, f := range forms {
+			// pgx quotes some pieces with %q: escaped quotes, \x01.
+			found = append(found, f)
+			if q := strconv.Quote(f); q[1:len(q)-1] != f {
+				found = append(found, q[1:len(q)-1])
 			}
 		}
 	}
@@ -74,7 +83,7 @@ func secrets(s string) []string {
 		if v.quoted {
 			split = ""
 		}
-		add(v.text, unescapeKeywordValue, split)
+		add(strings.TrimRight(v.text, ";,&"), unescapeKeywordValue, split+";,&")
 	}
 	for _, v := range userPasswords(s) {
 		add(v, url.PathUnescape, "@/")
@@ -161,7 +170,6 @@ func queryPasswords(s string) []string {
 	if !ok {
 		return nil
 	}
-	query, _, _ = strings.Cut(query, "#")
 	var values []string
 	pieces := strings.Split(query, "&")
 	for i, piece := range pieces {
@@ -169,13 +177,11 @@ func queryPasswords(s string) []string {
 		if !ok || !isSecretKey(key) {
 			continue
 		}
-		for _, more := range pieces[i+1:] {
-			if strings.Contains(more, "=") {
-				break
-			}
-			value += "&" + more
+		end := i + 1
+		for end < len(pieces) && !strings.Contains(pieces[end], "=") {
+			end++
 		}
-		values = append(values, value)
+		values = append(values, strings.Join(append([]string{value}, pieces[i+1:end]...), "&"))
 	}
 	return values
 }
