@@ -334,7 +334,8 @@ func TestBadDatabaseURLHidesThePassword(t *testing.T) {
 		"postgres://app:hunter2@x@db.invalid/app",
 		"POSTGRES://app:hunter2@db/app",
 		"jdbc:postgresql://db/app?user=app&password=hunter2",
-		"postgres://app:12#hunter2@db/app",
+		"host=db sslrootcert='/etc/ca.pem password=hunter2'",
+		"PGPASSWORD=hunter2",
 		"host=db;user=app;password=hunter2;dbname=app",
 		"Password=hunter2",
 	} {

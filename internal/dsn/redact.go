@@ -16,7 +16,7 @@ var (
 	// of a keyword/value string starts: after any separator (a space, a
 	// closing quote, a ";"), spaces allowed around "=", the keyword in any
 	// case.
-	keywordSecret = regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:ssl)?password[\s\v]*=[\s\v]*`)
+	keywordSecret = regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:(?:ssl)?password|pwd)[\s\v]*=[\s\v]*`)
 	// nextSetting is the start of the setting after a value: a space, a
 	// keyword, "=". Words before it that are no setting belong to the value
 	// (an unquoted space in a password).
@@ -83,7 +83,10 @@ func secrets(s string) []string {
 		if v.quoted {
 			split = ""
 		}
-		add(strings.TrimRight(v.text, ";,&"), unescapeKeywordValue, split+";,&")
+		if !v.quoted {
+			split += ";,&"
+		}
+		add(strings.TrimRight(v.text, ";,&"), unescapeKeywordValue, split)
 	}
 	for _, v := range userPasswords(s) {
 		add(v, url.PathUnescape, "@/")
@@ -134,8 +137,9 @@ func unescapeKeywordValue(v string) (string, error) {
 }
 
 // userPasswords returns the password of the user:password@ of s's URL as
-// each parser may read it: up to the first "@" (as pgx does) and up to
-// the last "@" before the path (as net/url does) or before the query.
+// each parser may read it: up to the first "@" before any "/" (as pgx
+// does), up to the first "@" at all, and up to the last "@" before the
+// path (as net/url does) or before the query.
 func userPasswords(s string) []string {
 	loc := urlScheme.FindStringIndex(s)
 	if loc == nil {
@@ -151,6 +155,11 @@ func userPasswords(s string) []string {
 		authority = i
 	}
 	var values []string
+	if userinfo, _ := splitUserinfo(s); userinfo != "" {
+		if _, password, ok := strings.Cut(userinfo, ":"); ok {
+			values = append(values, password)
+		}
+	}
 	for _, end := range []int{strings.IndexByte(rest, '@'), strings.LastIndexByte(rest[:authority], '@'), strings.LastIndexByte(rest[:query], '@')} {
 		if end < 0 {
 			continue
@@ -166,7 +175,7 @@ func userPasswords(s string) []string {
 // s's URL, keys decoded and in any case, each value with the pieces
 // without "=" that follow it (an unescaped "&" in a password).
 func queryPasswords(s string) []string {
-	_, query, ok := strings.Cut(s, "?")
+	query, ok := urlQuery(s)
 	if !ok {
 		return nil
 	}
