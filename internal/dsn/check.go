@@ -63,12 +63,14 @@ func Check(s string) error {
 }
 
 // checkSettings is Check for the settings of a connection string: of a URL
-// (whose keys are lower case already) or keyword/value settings.
+// or keyword/value settings.
 func checkSettings(kvs []settingKV, fromURL bool) error {
+	// Keys are as written: pgx's are case-sensitive, so a "PASSWORD" would
+	// be no password to it but a setting it sends the server.
 	for _, kv := range kvs {
 		lower := strings.ToLower(kv.key)
 		switch {
-		case !fromURL && kv.key != lower && keywords[lower]:
+		case kv.key != lower && keywords[lower]:
 			return fmt.Errorf("writes the keyword %q in capitals: PostgreSQL's keywords are lower case (%s=...)", kv.key, lower)
 		case lower == "password" || lower == "sslpassword":
 		case fromURL && (kv.key == "host" || kv.key == "dbname") && strings.Contains(kv.value, "@"):

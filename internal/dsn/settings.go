@@ -2,7 +2,7 @@ package dsn
 
 import (
 	"errors"
-	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -69,16 +69,10 @@ func unescapeKeyword(v string) string {
 // urlSettings reads a postgres:// URL the way pgx does, as far as telling
 // its parts apart: the user information ends at the first "@" before any
 // "/"; the hosts run to the first "/" or "?"; the database to the "?"; the
-// query is "&"-separated key=value pairs. Values are percent-decoded where
-// they decode; keys are given lower case.
+// query is "&"-separated key=value pairs. Keys and values are decoded as
+// pgx decodes them (uriDecode) where they decode.
 func urlSettings(s string) []settingKV {
 	var out []settingKV
-	decode := func(v string) string {
-		if d, err := url.PathUnescape(v); err == nil {
-			return d
-		}
-		return v
-	}
 	userinfo, p := splitUserinfo(s)
 	if userinfo != "" {
 		user, password, _ := strings.Cut(userinfo, ":")
@@ -98,13 +92,7 @@ func urlSettings(s string) []settingKV {
 	if query, ok := strings.CutPrefix(p, "?"); ok && query != "" {
 		for _, piece := range strings.Split(query, "&") {
 			key, value, _ := strings.Cut(piece, "=")
-			if k, err := url.QueryUnescape(key); err == nil {
-				key = k
-			}
-			if v, err := url.QueryUnescape(value); err == nil {
-				value = v
-			}
-			out = append(out, settingKV{strings.ToLower(key), value})
+			out = append(out, settingKV{decode(key), decode(value)})
 		}
 	}
 	return out
@@ -127,4 +115,31 @@ func urlQuery(s string) (string, bool) {
 	_, rest := splitUserinfo(s)
 	_, query, ok := strings.Cut(rest, "?")
 	return query, ok
+}
+
+// decode percent-decodes a part of a URL as pgx does: spaces at its ends
+// dropped, "+" kept; a part pgx would refuse to decode is returned as it
+// is (pgx's parse then fails).
+func decode(raw string) string {
+	v := strings.Trim(raw, " ")
+	if strings.Contains(v, " ") {
+		return raw
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' {
+			b.WriteByte(v[i])
+			continue
+		}
+		if i+2 >= len(v) {
+			return raw
+		}
+		c, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
+		if err != nil || c == 0 {
+			return raw
+		}
+		b.WriteByte(byte(c))
+		i += 2
+	}
+	return b.String()
 }
