@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/store"
@@ -220,13 +221,14 @@ func TestErrors(t *testing.T) {
 		{"no command", nil, 2, "Usage: sessionsql <command>"},
 		{"unknown command", []string{"vacuum"}, 2, `unknown command "vacuum"`},
 		{"no database", []string{"stats"}, 2, "pass --db"},
-		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 2, "not a valid PostgreSQL connection string"},
+		{"bad URL", []string{"stats", "--db", "postgres://%zz"}, 2, "does not percent-decode"},
 		{"bad keyword/value string", []string{"stats", "--db", "host=db pool_max_conns=many"}, 2, "not a valid PostgreSQL connection string"},
 		{"a flag after migrate --db DB up", []string{"migrate", "--db", "x.db", "up", "--table", "t"}, 2, "--table t was not read as a flag: give the flags all before the action"},
 		{"a word, then a flag, after migrate's action", []string{"migrate", "up", "--db", "x.db", "now", "--table", "t"}, 2, `"now" is one argument too many`},
 		{"other URL", []string{"stats", "--db", "mysql://x"}, 2, `--db is a "mysql" URL: give a postgres:// or postgresql:// URL`},
+		{"unreadable service file", []string{"stats", "--db", "host=127.0.0.1 service=app servicefile=" + filepath.Join(t.TempDir(), "none.conf")}, 1, "failed to read service"},
 		{"unreadable CA file", []string{"stats", "--db", "host=127.0.0.1 sslmode=verify-full sslrootcert=" + filepath.Join(t.TempDir(), "none.crt")}, 1, "unable to read CA file"},
-		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "not a file: URI"},
+		{"file URI", []string{"migrate", "up", "--db", "file:x.db?mode=rwc"}, 2, "is a file: URI"},
 		{"unreachable", []string{"stats", "--db", "postgres://nobody@" + closedAddr(t) + "/x?connect_timeout=2"}, 1, "cannot reach PostgreSQL"},
 		{"no such file", []string{"prune", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "sessionsql migrate up"},
 		{"bad table", []string{"stats", "--db", "x.db", "--table", "a;drop"}, 2, "--table"},
@@ -306,7 +308,7 @@ func TestBadDSNHidesThePassword(t *testing.T) {
 		{"PASSWORD=hunter2 host=db sslmode=bogus", 2, `the keyword "PASSWORD" in capitals`},
 		{"postgres://app:hunter2@db/app?pool_max_conns=many", 2, invalid},
 		{"postgres://app@db/app?password=hunter2&pool_max_conns=x", 2, invalid},
-		{"postgres://app@db/app?password=x&hunter2&sslmode=require", 2, "missing key/value separator"},
+		{"postgres://app@db/app?password=x&hunter2&sslmode=require", 2, "no key=value pair"},
 		{"postgres://app@db:99999/app?pass%77ord=hunter2", 2, "invalid port"},
 		{"postgres://app:hunter2@x@db.invalid/app", 2, at},
 		{"postgres://app:12/hunter2@db/app", 2, at},
@@ -542,6 +544,82 @@ func TestKeywordValueDSN(t *testing.T) {
 	}
 	if s := stats(t, dsn); s.Live != 0 || !s.OwnerIndex {
 		t.Fatalf("stats over the keyword/value string: %+v", s)
+	}
+}
+
+// TestMisplacedConnectionStringHidesThePassword: a connection string given
+// where no connection string goes (an action, an extra argument, another
+// flag's value, the command itself) is quoted in the usage error without
+// its password, whether it came from the command line or $DATABASE_URL;
+// and a short password does not mask the letters of the usage text.
+func TestMisplacedConnectionStringHidesThePassword(t *testing.T) {
+	const url, kv = "postgres://app:hunter2@db/app", "password=hunter2"
+	for _, c := range []struct {
+		env  string
+		args []string
+		says string
+	}{
+		{"", []string{"migrate", "up", "--db", "x.db", url}, "is one argument too many"},
+		{url, []string{"migrate", url}, "unknown migrate action"},
+		{url, []string{"migrate", "up", url}, "is one argument too many"},
+		{"", []string{"migrate", "up", "--db", "host=db", kv, "dbname=app"}, `"password=xxxxx" is one argument too many`},
+		{"", []string{"stats", "--db", "x.db", "--top", url}, "invalid value"},
+		{"", []string{"prune", "--db", "x.db", "--batch", kv}, "invalid value"},
+		{"", []string{url}, "unknown command"},
+		{"", []string{"stats", "--db", "file:app:hunter2@db"}, "is a file: URI"},
+	} {
+		status, out, errOut := cliWithEnv(t, c.env, c.args...)
+		if status != 2 || !strings.Contains(errOut, c.says) || strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("DATABASE_URL=%q sessionsql %q: status %d\n%s%s\nwant status 2 saying %q, without the password", c.env, c.args, status, out, errOut, c.says)
+		}
+	}
+	_, _, plain := cli(t, "stats", "--fast")
+	status, _, got := cliWithEnv(t, "postgres://app:e@db/app", "stats", "--fast")
+	if status != 2 || got != plain {
+		t.Errorf("with a one-letter password in DATABASE_URL, a usage error read (status %d):\n%s\nwant it as without:\n%s", status, got, plain)
+	}
+}
+
+// TestDatabaseNameWithAt: a database whose name holds an "@" is reached by
+// a URL that writes it %40, and named as it is; written as "@" in the URL it
+// is refused (status 2), since pgx would read it the same way as a password
+// with an unencoded "/" and "@" in it.
+func TestDatabaseNameWithAt(t *testing.T) {
+	admin := pgtest.Admin(t)
+	name := "sessions@" + strings.TrimPrefix(pgtest.Schema(t), "t_")
+	ctx := context.Background()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(backends["postgres"](t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("search_path") // the new database has no such schema
+	u.RawQuery = q.Encode()
+	u.Path, u.RawPath = "/"+name, "/"+strings.ReplaceAll(name, "@", "%40")
+	encoded := u.String()
+	if !strings.Contains(encoded, "/sessions%40") {
+		t.Fatalf("the URL %q does not encode the database's \"@\"", encoded)
+	}
+	out := mustRun(t, "migrate", "up", "--db", encoded)
+	if want := "/" + name; !strings.Contains(out, want) {
+		t.Fatalf("migrate up printed:\n%s\nwant it to name the database %q", out, want)
+	}
+	if s := stats(t, encoded); !s.OwnerIndex {
+		t.Fatalf("stats over the migrated database: %+v", s)
+	}
+
+	raw := strings.Replace(encoded, "%40", "@", 1)
+	status, out, errOut := cli(t, "migrate", "up", "--db", raw)
+	if status != 2 || !strings.Contains(errOut, `an "@" in a database name as %40`) {
+		t.Fatalf("migrate up --db %q: status %d\n%s%s\nwant status 2 saying to write the \"@\" as %%40", raw, status, out, errOut)
 	}
 }
 

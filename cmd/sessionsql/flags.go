@@ -55,7 +55,7 @@ func parse(fs *flag.FlagSet, args []string, t *target) error {
 	case t.db == "":
 		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
 	case strings.HasPrefix(t.db, "file:"):
-		return usageError(fs, fmt.Sprintf("--db %q: give the SQLite file's path, not a file: URI (the command sets the connection's pragmas itself)", dsn.Redact(t.db, t.db)))
+		return usageError(fs, "--db is a file: URI: give the SQLite file's path instead (the command sets the connection's pragmas itself)")
 	case dsn.Check(t.db) != nil:
 		return usageError(fs, "--db "+dsn.Check(t.db).Error())
 	case dsn.IsPostgres(t.db):
@@ -80,8 +80,11 @@ func usageError(fs *flag.FlagSet, msg string) error {
 }
 
 // readsFile reports whether err, from parsing a PostgreSQL connection
-// string, is about a file its settings name rather than the string.
+// string, is about a file its settings or the environment name rather
+// than the string: one that could not be read (a CA file), or a service
+// file (servicefile, PGSERVICEFILE), whose error pgx wraps without the
+// file's own, so only its text tells it.
 func readsFile(err error) bool {
 	var pathErr *fs.PathError
-	return errors.As(err, &pathErr)
+	return errors.As(err, &pathErr) || strings.Contains(err.Error(), "failed to read service")
 }

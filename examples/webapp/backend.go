@@ -51,7 +51,7 @@ const touchThreshold = time.Minute
 // at the path conn is.
 func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
 	if err := dsn.Check(conn); err != nil {
-		return nil, errors.New("DATABASE_URL " + err.Error())
+		return nil, errors.New("the database (-db or DATABASE_URL) " + err.Error())
 	}
 	if dsn.IsPostgres(conn) {
 		return openPostgres(ctx, conn, log)
@@ -88,7 +88,7 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
 	pool, err := pgxpool.New(ctx, conn)
 	if err != nil { // a parse error quotes conn: keep its password out of the log
-		return nil, errors.New("DATABASE_URL: " + dsn.ParseError(err, conn))
+		return nil, errors.New("the database (-db or DATABASE_URL): " + dsn.ParseError(err, conn))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()

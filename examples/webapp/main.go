@@ -24,14 +24,19 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/sessionsql/sessionsql/internal/dsn"
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := configFromFlags(os.Args[1:], os.Stderr)
+	// Whatever it prints has the passwords of its command line and of
+	// DATABASE_URL hidden, a connection string in the wrong flag too.
+	stderr := dsn.NewRedactor(append(os.Args[1:], os.Getenv("DATABASE_URL"))...).Writer(os.Stderr)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := configFromFlags(os.Args[1:], stderr)
 	if err != nil {
 		if !errors.Is(err, errFlagsPrinted) {
-			fmt.Fprintln(os.Stderr, "webapp:", err)
+			fmt.Fprintln(stderr, "webapp:", err)
 		}
 		os.Exit(2)
 	}

@@ -338,9 +338,13 @@ func TestBadDatabaseURLHidesThePassword(t *testing.T) {
 		"PGPASSWORD=hunter2",
 		"host=db;user=app;password=hunter2;dbname=app",
 		"Password=hunter2",
+		"postgres://app:hun@ter2?w=rd@db.invalid/app",
+		"dbname=postgres://app:hunter2@db.invalid/app",
+		" app:hunter2@db2",
+		"app:hun/ter2@db",
 	} {
 		_, err := openBackend(context.Background(), conn, newTestLogger(io.Discard))
-		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL") {
+		if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "ter2") || !strings.Contains(err.Error(), "DATABASE_URL") {
 			t.Errorf("openBackend(%q) = %v; want an error naming DATABASE_URL without the password", conn, err)
 		}
 	}

@@ -14,8 +14,12 @@ var (
 	namesPassword = regexp.MustCompile(`(?i)(?:password|pwd)['"]?[\s\v]*=`)
 	// userAndPassword is the user:password@ of something URL-like whose
 	// scheme is misspelt or missing ("postgres:/u:pw@db", "//u:pw@db",
-	// "u:pw@db:5432").
-	userAndPassword = regexp.MustCompile(`(?:^|/)[^@/\s]*:[^@/\s]*@`)
+	// " u:pw@db:5432", "u:p/w@db"), or of a URL inside a setting's value.
+	userAndPassword = regexp.MustCompile(`(?:^|/)[\s\v]*[^@/\s]*:[^@]*@`)
+	// misreadEmpty is a value that begins with another keyword's "=": the
+	// setting before it was left empty, so pgx took the next one for its
+	// value ("password= dbname=app").
+	misreadEmpty = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 	// windowsPath is the drive of a Windows path, "C:\" or "C:/".
 	windowsPath = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 	// schemeName is a URL scheme, safe to quote ("jdbc:postgresql" too).
@@ -29,12 +33,20 @@ var (
 // setting's value):
 //   - a URL of another scheme, or with postgres:// not at the start or not
 //     in lower case;
-//   - a PostgreSQL URL whose host or database holds an "@" (an unencoded
-//     "@" or "/" in the user name or password);
+//   - a PostgreSQL URL pgx cannot read for a part its message would
+//     quote (one that does not percent-decode, a query setting that is no
+//     key=value pair, an IPv6 host not in brackets);
+//   - a PostgreSQL URL with an "@", as written, in a host, a port, the
+//     database or a query setting that is no connection keyword (an
+//     unencoded "@", "/" or "?" in the user name or password; a database
+//     name with an "@" is written %40);
 //   - keyword/value settings pgx cannot read (a value with an unquoted
 //     space, an unterminated quote), with a keyword not in lower case, or
-//     with a password setting inside another setting's value (a misplaced
-//     quote, settings separated by ";", "," or "&");
+//     with an unquoted empty value (pgx reads the next setting as it);
+//   - settings, of either form, with a password setting or a
+//     user:password@ inside another setting's value (a misplaced quote,
+//     settings separated by ";", "," or "&", a URL given as the dbname),
+//     or with a ":" in the user name;
 //   - anything else that names a password or reads as user:password@: it
 //     would be taken for a SQLite file of that name.
 //
@@ -42,7 +54,14 @@ var (
 func Check(s string) error {
 	switch {
 	case IsPostgresURL(s):
-		return checkSettings(urlSettings(s), true)
+		kvs, err := urlSettings(s)
+		if err != nil {
+			return err
+		}
+		if err := checkURLAts(kvs); err != nil {
+			return err
+		}
+		return checkSettings(kvs)
 	case strings.Contains(s, "://") && !IsPostgres(s):
 		const instead = "give a postgres:// or postgresql:// URL (the scheme in lower case, at the start), keyword/value settings (host=... dbname=...) or a SQLite file path"
 		scheme, _, _ := strings.Cut(s, "://")
@@ -55,7 +74,7 @@ func Check(s string) error {
 		if err != nil {
 			return err
 		}
-		return checkSettings(kvs, false)
+		return checkSettings(kvs)
 	case namesPassword.MatchString(s) || !windowsPath.MatchString(s) && userAndPassword.MatchString(s):
 		return errors.New("names a password but is no PostgreSQL connection string this command reads: give a postgres:// URL, or keyword/value settings with the keywords in lower case (host=db password=...)")
 	}
@@ -64,7 +83,7 @@ func Check(s string) error {
 
 // checkSettings is Check for the settings of a connection string: of a URL
 // or keyword/value settings.
-func checkSettings(kvs []settingKV, fromURL bool) error {
+func checkSettings(kvs []settingKV) error {
 	// Keys are as written: pgx's are case-sensitive, so a "PASSWORD" would
 	// be no password to it but a setting it sends the server.
 	for _, kv := range kvs {
@@ -72,11 +91,36 @@ func checkSettings(kvs []settingKV, fromURL bool) error {
 		switch {
 		case kv.key != lower && keywords[lower]:
 			return fmt.Errorf("writes the keyword %q in capitals: PostgreSQL's keywords are lower case (%s=...)", kv.key, lower)
+		case !kv.inURL && !kv.quoted && misreadEmpty.MatchString(kv.value) && keywords[misreadEmpty.FindStringSubmatch(kv.value)[1]]:
+			return fmt.Errorf("gives %q no value, so pgx reads the setting after it as its value: write an empty value as %s=''", lower, lower)
 		case lower == "password" || lower == "sslpassword":
-		case fromURL && (kv.key == "host" || kv.key == "dbname") && strings.Contains(kv.value, "@"):
-			return errors.New(`has an "@" in its host or database: percent-encode "@" and "/" in the user name and password as %40 and %2F`)
 		case namesPassword.MatchString(kv.value):
 			return fmt.Errorf("holds a password setting inside the value of %q: check the quotes, and separate the settings with spaces (host=db password=...), not \";\", \",\" or \"&\"", lower)
+		case userAndPassword.MatchString(kv.value):
+			return fmt.Errorf("holds a user:password@ inside the value of %q: pgx reads no connection string inside a setting (libpq may); give the URL on its own, or the password as its own setting", lower)
+		case lower == "user" && strings.Contains(kv.value, ":"):
+			return errors.New(`has a ":" in its user name: give the password as its own setting (password=...), or in a URL as user:password@`)
+		}
+	}
+	return nil
+}
+
+// checkURLAts refuses an "@" where pgx would have ended the user
+// information of a URL whose user name or password holds an unencoded "@"
+// or "/", so that a piece of the password is read as the host, a port, the
+// database or a query setting: an "@" as written in a host, a port or the
+// database (one meant there is written %40), or in a query setting that is
+// no connection keyword (user=a@b and host=/run/user@1000 are settings).
+func checkURLAts(kvs []settingKV) error {
+	for _, kv := range kvs {
+		if !strings.Contains(kv.raw, "@") {
+			continue
+		}
+		switch {
+		case !kv.inQuery && kv.key != "user" && kv.key != "password":
+			return errors.New(`has an "@" in its host or database: percent-encode "@" and "/" in the user name and password as %40 and %2F, and an "@" in a database name as %40`)
+		case kv.inQuery && !keywords[kv.key]:
+			return errors.New(`has an "@" in a query setting that is no connection keyword: percent-encode "@", "/" and "?" in the user name and password as %40, %2F and %3F`)
 		}
 	}
 	return nil

@@ -69,7 +69,11 @@ func TestRedact(t *testing.T) {
 		{"host=db password='hunter2 x", "unterminated: hunter2 x", "unterminated: xxxxx"},
 		{"PASSWORD=hunter2 SSLPassword = k2", "hunter2 k2", "xxxxx xxxxx"},
 		{"postgres://app@db/app?password=xy&hunter2&sslmode=require", `separator in "hunter2", xy&hunter2`, `separator in "xxxxx", xxxxx`},
-		{"postgres://app@db/app?password=x", "x, x&y, xxxxx", "xxxxx, xxxxx&y, xxxxxxxxxxxxxxxxxxxxxxxxx"},
+		{"postgres://app@db/app?password=x", "x, x&y, xxxxx", "xxxxx, xxxxx&y, xxxxx"},
+		// A short password is replaced where it stands alone, not in words.
+		{"postgres://app:r@db/app?sslmode=bogus", "failed to configure TLS for r@db: r", "failed to configure TLS for xxxxx@db: xxxxx"},
+		{"host=db password=e target_session_attrs=bogus", "unknown target_session_attrs value: bogus (e)", "unknown target_session_attrs value: bogus (xxxxx)"},
+		{"host=db password=pässword", "bad: pässword, xpässwordy", "bad: xxxxx, xpässwordy"},
 		{"postgres://app@db/app?Pass%77ord=hunter2", "hunter2", "xxxxx"},
 		{"postgres://app:hunter2@ab@db/app", "lookup ab@db: hunter2@ab", "lookup xxxxx@db: xxxxx"},
 		{"postgres://app:12/hunter2@db/app", "database=hunter2@db/app", "database=xxxxx@db/app"},
@@ -98,7 +102,9 @@ func TestCheck(t *testing.T) {
 		"jdbc:postgresql://db/app?password=pw":                 `is a "jdbc:postgresql" URL`,
 		"postgres://app:p@ss@db/app":                           `an "@" in its host or database`,
 		"postgres://app:12/pw@db/app":                          `an "@" in its host or database`,
-		"postgresql://app@db/a@b?sslmode=disable":              `an "@" in its host or database`,
+		"postgresql://app@db/a@b?sslmode=disable":              `an "@" in a database name as %40`,
+		"postgresql://app@db/a%40b?sslmode=disable":            "",
+		"postgres://app:pw@d%40b/app":                          "",
 		"postgres://app:12#pw@db/app":                          "",
 		"postgres://db/app?user=app&a=b#&password=pw":          "",
 		"postgres://app:1?pw@db/app":                           "",
@@ -134,6 +140,27 @@ func TestCheck(t *testing.T) {
 		"postgres://app:p@db/app?application_name=app#1":       "",
 		"postgres://app@[::1]:5432,db2/app?sslmode=disable":    "",
 		"postgres://app:p@db/my@db":                            `an "@" in its host or database`,
+		"postgres://app:p@pw?word@db/app":                      "no key=value pair",
+		"postgres://app:Tr0ub@pw?3@db/app":                     "no key=value pair",
+		"postgres://app:p@pw?w=rd@db/app":                      `an "@" in a query setting that is no connection keyword`,
+		"postgres://u:a@[pw?c@d]/app":                          `an "@" in its host or database`,
+		"postgres://u:a@[pw/app":                               "IPv6 host",
+		"postgres://?user=a@pw&pass%77ord=pw2&x=%zz":           "does not percent-decode",
+		"postgres://?user=a@b&pass%77ord=pw":                   `inside the value of "host"`,
+		"postgres:///app?host=/run/user@1000":                  "",
+		"postgres://app@[fe80::1%25eth0]:5432,db2:5433/app":    "",
+		"postgres://db/app?dbname=postgres://app:pw@h/x":       `user:password@ inside the value of "dbname"`,
+		"postgres://db/app?host=app:pw@h":                      `user:password@ inside the value of "host"`,
+		"postgres://db/app?user=app:pw":                        `a ":" in its user name`,
+		"dbname=postgres://app:pw@127.0.0.1:5432/app":          `user:password@ inside the value of "dbname"`,
+		"host=postgres://app:pw@h/x":                           `user:password@ inside the value of "host"`,
+		"host=h user=app:pw dbname=app":                        `a ":" in its user name`,
+		"host=db password= dbname=app":                         `gives "password" no value`,
+		"host=db password='' dbname=app":                       "",
+		" app:pw@db":                                           "names a password",
+		"\tapp:pw@db":                                          "names a password",
+		"app:se/pw@db/app":                                     "names a password",
+		"app:hun pw@db":                                        "names a password",
 		`C:\Users\john@corp\app.db`:                            "",
 		"data/sessions.db":                                     "",
 		"./a:b@c.db":                                           "names a password", // a user:password@ after a "/"
@@ -169,5 +196,41 @@ func TestParseError(t *testing.T) {
 		if !strings.Contains(got, reason) || strings.Contains(got, "hunter2") || strings.Contains(got, "cannot parse") {
 			t.Errorf("ParseError(%q) = %q, want pgx's reason %q without the string or the password", s, got, reason)
 		}
+	}
+}
+
+// TestRedactor: a Redactor hides the passwords of every source it was
+// given in what its writer writes, in one write or many, and passes other
+// text through as it is.
+func TestRedactor(t *testing.T) {
+	var b strings.Builder
+	w := NewRedactor("stats", "postgres://app:hunter2@db/app", "host=db password=s3cret", "").Writer(&b)
+	for _, msg := range []string{`unknown command "postgres://app:hunter2@db/app"` + "\n", `"password=s3cret" is one argument too many` + "\n", "Usage: sessionsql stats\n"} {
+		if n, err := w.Write([]byte(msg)); n != len(msg) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", msg, n, err)
+		}
+	}
+	want := `unknown command "postgres://app:xxxxx@db/app"` + "\n" + `"password=xxxxx" is one argument too many` + "\n" + "Usage: sessionsql stats\n"
+	if b.String() != want {
+		t.Fatalf("wrote %q, want %q", b.String(), want)
+	}
+}
+
+// TestRedactManyPasswordSettings: a string of many password settings, each
+// value running to the string's end, yields secrets whose total length
+// grows with the string, not with its square (14,000 values of up to 126
+// KB each would be 0.9 GB).
+func TestRedactManyPasswordSettings(t *testing.T) {
+	const n = 14000
+	s := "file:" + strings.Repeat("password=", n)
+	total := 0
+	for _, secret := range secrets(s) {
+		total += len(secret)
+	}
+	if limit := 4 * n * maxSecret; total > limit {
+		t.Fatalf("secrets of a %d-byte string: %d bytes in all, want at most %d", len(s), total, limit)
+	}
+	if got := Redact("ok", s); got != "ok" {
+		t.Fatalf("Redact = %q", got)
 	}
 }

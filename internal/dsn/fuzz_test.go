@@ -19,6 +19,8 @@ func FuzzCheckAgreesWithPgx(f *testing.F) {
 		"host=db\tpassword = pw\\ x", "host=db options='-c TimeZone=UTC' password=pw",
 		"host=db sslrootcert='/ca.pem password=pw'", "PASSWORD=pw host=db", "host=db;password=pw",
 		"postgres://app:12/pw@db/app", "password\\v=pw", "host=db password=pw\\",
+		"host=db password=a\\\\", "host=db password=a\\\nb", "postgres://app:pa@ss?w=rd@db/app",
+		"host=db password= dbname=x", "postgres://app@[::1%25lo]:5432,h2/app?host=/run/u@1",
 	} {
 		f.Add(s)
 	}
@@ -42,7 +44,7 @@ func FuzzCheckAgreesWithPgx(f *testing.F) {
 		var ours string
 		var kvs []settingKV
 		if IsPostgresURL(s) {
-			kvs = urlSettings(s)
+			kvs, _ = urlSettings(s)
 		} else {
 			kvs, _ = keywordSettings(s)
 		}

@@ -24,8 +24,6 @@ var (
 	// urlScheme is the scheme:// of a URL, anywhere in the string (a
 	// leading space, a jdbc: prefix).
 	urlScheme = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
-	// backslashEscape is one escaped character of a keyword/value setting.
-	backslashEscape = regexp.MustCompile(`\\(.)`)
 )
 
 // Redact returns msg, a message that may quote connection string s or
@@ -34,21 +32,73 @@ var (
 // query parameters, and the password and sslpassword settings of
 // keyword/value strings, each as written and as decoded, whole and in the
 // pieces a parser that misread it may quote (the words of a password with
-// an unquoted space, say). It needs no help from s being valid, so it is
-// safe for the errors of strings that did not parse; it may hide more than
-// the password where s is ambiguous.
+// an unquoted space, say). A secret is replaced where it stands on its
+// own, not inside a longer word: a password "r" leaves "configure" as it
+// is. It needs no help from s being valid, so it is safe for the errors of
+// strings that did not parse; it may hide more than the password where s
+// is ambiguous.
 func Redact(msg, s string) string {
-	found := secrets(s)
+	return redactSecrets(msg, secrets(s))
+}
+
+// redactSecrets replaces each of found (longest first) in msg where it
+// stands on its own, in one pass: where several start at one place the
+// longest is replaced, and no "x" put in is read again.
+func redactSecrets(msg string, found []string) string {
 	if len(found) == 0 {
 		return msg
 	}
-	// One pass, the longest secret first where several start at one
-	// place, so that no "x" of a password rewrites the x's put in before.
-	pairs := make([]string, 0, 2*len(found))
+	// Every place each secret stands on its own, found with strings.Index
+	// (fast even for many secrets), then the longest at each place,
+	// leftmost first, none overlapping another.
+	type span struct{ start, end int }
+	var spans []span
 	for _, secret := range found {
-		pairs = append(pairs, secret, redacted)
+		for from := 0; from <= len(msg)-len(secret); {
+			i := strings.Index(msg[from:], secret)
+			if i < 0 {
+				break
+			}
+			i += from
+			if standsAlone(msg, i, i+len(secret)) {
+				spans = append(spans, span{i, i + len(secret)})
+			}
+			from = i + 1
+		}
 	}
-	return strings.NewReplacer(pairs...).Replace(msg)
+	if len(spans) == 0 {
+		return msg
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return b.end - a.end
+	})
+	var b strings.Builder
+	at := 0
+	for _, sp := range spans {
+		if sp.start < at {
+			continue
+		}
+		b.WriteString(msg[at:sp.start])
+		b.WriteString(redacted)
+		at = sp.end
+	}
+	b.WriteString(msg[at:])
+	return b.String()
+}
+
+// standsAlone reports whether msg[start:end] is no part of a longer word:
+// a word byte (a letter, a digit, "_", or any byte of a non-ASCII
+// character) at either end of it does not touch another.
+func standsAlone(msg string, start, end int) bool {
+	return (start == 0 || !isWordByte(msg[start-1]) || !isWordByte(msg[start])) &&
+		(end == len(msg) || !isWordByte(msg[end]) || !isWordByte(msg[end-1]))
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // secrets lists the passwords of s as written and as decoded, longest
@@ -106,9 +156,12 @@ type keywordValue struct {
 
 // keywordValues returns the values of s's password and sslpassword
 // settings: a quoted value with its quotes' content (to the end of s if
-// unterminated), an unquoted one to the next setting.
+// unterminated), an unquoted one to the next setting. The settings after
+// which a value may end are found once, so that a string of many password
+// settings costs no more than one pass for each.
 func keywordValues(s string) []keywordValue {
 	var values []keywordValue
+	next := nextSetting.FindAllStringIndex(s, -1)
 	for _, loc := range keywordSecret.FindAllStringIndex(s, -1) {
 		rest := s[loc[1]:]
 		if strings.HasPrefix(rest, "'") {
@@ -121,19 +174,31 @@ func keywordValues(s string) []keywordValue {
 					break
 				}
 			}
-			values = append(values, keywordValue{text: rest[1:end], quoted: true})
+			values = append(values, keywordValue{text: capSecret(rest[1:end]), quoted: true})
 			continue
 		}
-		if next := nextSetting.FindStringIndex(rest); next != nil {
-			rest = rest[:next[0]]
+		// The first setting at or after the value's start. None of next
+		// can start before it and end after it: the value starts after an
+		// "=" and the spaces that follow it, where no setting can be under
+		// way (a setting is spaces, a keyword, spaces, "=").
+		if i, _ := slices.BinarySearchFunc(next, loc[1], func(m []int, at int) int { return m[0] - at }); i < len(next) {
+			rest = s[loc[1]:next[i][0]]
 		}
-		values = append(values, keywordValue{text: strings.TrimSpace(rest)})
+		values = append(values, keywordValue{text: capSecret(strings.TrimSpace(rest))})
 	}
 	return values
 }
 
+// maxSecret is the longest password keywordValues reads: a string of many
+// password settings whose values each run to its end (no quote closes
+// them, no space ends them) would otherwise cost the square of its length.
+// No password is that long; of one that is, the rest would show.
+const maxSecret = 1 << 10
+
+func capSecret(v string) string { return v[:min(len(v), maxSecret)] }
+
 func unescapeKeywordValue(v string) (string, error) {
-	return backslashEscape.ReplaceAllString(v, "$1"), nil
+	return unescapeKeyword(v), nil
 }
 
 // userPasswords returns the password of the user:password@ of s's URL as

@@ -6,8 +6,14 @@ import (
 	"strings"
 )
 
-// A setting is one keyword and its value, as written.
-type settingKV struct{ key, value string }
+// A settingKV is one setting of a connection string: its keyword as
+// written and its value as pgx reads it (unescaped, decoded). Of a URL's
+// settings (inURL), raw is the value as written and inQuery tells those of
+// its query; of a keyword/value string's, quoted tells a quoted value.
+type settingKV struct {
+	key, value, raw        string
+	quoted, inURL, inQuery bool
+}
 
 // errSettings is why keywordSettings could not read a string: every
 // setting is keyword=value, separated by spaces, and a value with spaces
@@ -33,6 +39,7 @@ func keywordSettings(s string) ([]settingKV, error) {
 		}
 		s = strings.TrimLeft(s[eq+1:], spaces)
 		var value string
+		quoted := false
 		if strings.HasPrefix(s, "'") {
 			end := 1
 			for ; end < len(s) && s[end] != '\''; end++ {
@@ -43,7 +50,7 @@ func keywordSettings(s string) ([]settingKV, error) {
 			if end >= len(s) {
 				return nil, errSettings
 			}
-			value, s = s[1:end], s[end+1:]
+			value, s, quoted = s[1:end], s[end+1:], true
 		} else {
 			end := 0
 			for ; end < len(s) && !strings.ContainsRune(spaces, rune(s[end])); end++ {
@@ -54,48 +61,140 @@ func keywordSettings(s string) ([]settingKV, error) {
 			end = min(end, len(s))
 			value, s = s[:end], s[end:]
 		}
-		out = append(out, settingKV{key, unescapeKeyword(value)})
+		out = append(out, settingKV{key: key, value: unescapeKeyword(value), quoted: quoted})
 		s = strings.TrimLeft(s, spaces)
 	}
 	return out, nil
 }
 
-// unescapeKeyword drops the backslash of each escaped character.
+// unescapeKeyword drops the backslash of each escaped byte, and a
+// trailing backslash, as pgx does (unescapeKeywordValue).
 func unescapeKeyword(v string) string {
-	v, _ = unescapeKeywordValue(v)
-	return strings.TrimSuffix(v, `\`)
+	if !strings.Contains(v, `\`) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' {
+			i++
+			if i == len(v) {
+				break
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
 }
 
-// urlSettings reads a postgres:// URL the way pgx does, as far as telling
-// its parts apart: the user information ends at the first "@" before any
-// "/"; the hosts run to the first "/" or "?"; the database to the "?"; the
-// query is "&"-separated key=value pairs. Keys and values are decoded as
-// pgx decodes them (uriDecode) where they decode.
-func urlSettings(s string) []settingKV {
+// URL errors: pgx would refuse the URL too, and its message would quote
+// the part it could not read, which may be a piece of the password. They
+// quote nothing of the string.
+var (
+	errURLDecode = errors.New(`has a part that does not percent-decode: write "%" as %25, and a space inside a part as %20`)
+	errURLQuery  = errors.New(`has a query setting that is no key=value pair: separate the settings with "&", and percent-encode "&", "=" and "?" in a password as %26, %3D and %3F`)
+	errURLIPv6   = errors.New(`has an IPv6 host that is not written [address] (a "[" with no "]", or something other than ":", "/", "?" or "," after the "]")`)
+)
+
+// urlSettings reads a postgres:// URL the way pgx (parseURLSettings) does:
+// the user information ends at the first "@" before any "/"; each host
+// (an IPv6 one in brackets) runs to a ":", "/", "?" or ","; its port to a
+// "/", "?" or ","; the database from the "/" to the "?"; the query is
+// "&"-separated key=value pairs. Values are decoded as pgx decodes them
+// (uriDecode), keys too, and raw keeps each as written. It fails where pgx
+// would fail for a part it then quotes.
+func urlSettings(s string) ([]settingKV, error) {
 	var out []settingKV
+	inQuery := false
+	add := func(key, raw string) error {
+		value, ok := decode(raw)
+		if !ok {
+			return errURLDecode
+		}
+		out = append(out, settingKV{key: key, value: value, raw: raw, inURL: true, inQuery: inQuery})
+		return nil
+	}
 	userinfo, p := splitUserinfo(s)
 	if userinfo != "" {
 		user, password, _ := strings.Cut(userinfo, ":")
-		out = append(out, settingKV{"user", decode(user)}, settingKV{"password", decode(password)})
-	}
-	end := strings.IndexAny(p, "/?")
-	if end < 0 {
-		end = len(p)
-	}
-	out = append(out, settingKV{"host", decode(p[:end])})
-	p = p[end:]
-	if rest, ok := strings.CutPrefix(p, "/"); ok {
-		db, query, _ := strings.Cut(rest, "?")
-		out = append(out, settingKV{"dbname", decode(db)})
-		p = "?" + query
-	}
-	if query, ok := strings.CutPrefix(p, "?"); ok && query != "" {
-		for _, piece := range strings.Split(query, "&") {
-			key, value, _ := strings.Cut(piece, "=")
-			out = append(out, settingKV{decode(key), decode(value)})
+		if err := add("user", user); err != nil {
+			return nil, err
+		}
+		if err := add("password", password); err != nil {
+			return nil, err
 		}
 	}
-	return out
+	var hosts, ports strings.Builder
+	for {
+		if strings.HasPrefix(p, "[") {
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return nil, errURLIPv6
+			}
+			hosts.WriteString(p[1:end])
+			p = p[end+1:]
+			if p != "" && !strings.ContainsAny(p[:1], ":/?,") {
+				return nil, errURLIPv6
+			}
+		} else {
+			end := indexAnyOrEnd(p, ":/?,")
+			hosts.WriteString(p[:end])
+			p = p[end:]
+		}
+		if rest, ok := strings.CutPrefix(p, ":"); ok {
+			end := indexAnyOrEnd(rest, "/?,")
+			ports.WriteString(rest[:end])
+			p = rest[end:]
+		}
+		rest, ok := strings.CutPrefix(p, ",")
+		if !ok {
+			break
+		}
+		p = rest
+		hosts.WriteByte(',')
+		ports.WriteByte(',')
+	}
+	if err := add("host", hosts.String()); err != nil {
+		return nil, err
+	}
+	if err := add("port", ports.String()); err != nil {
+		return nil, err
+	}
+	if rest, ok := strings.CutPrefix(p, "/"); ok {
+		db, query, hasQuery := strings.Cut(rest, "?")
+		if err := add("dbname", db); err != nil {
+			return nil, err
+		}
+		p = ""
+		if hasQuery {
+			p = "?" + query
+		}
+	}
+	query, _ := strings.CutPrefix(p, "?")
+	inQuery = true
+	for query != "" {
+		var piece string
+		piece, query, _ = strings.Cut(query, "&")
+		rawKey, rawValue, ok := strings.Cut(piece, "=")
+		if !ok || strings.Contains(rawValue, "=") {
+			return nil, errURLQuery
+		}
+		key, ok := decode(rawKey)
+		if !ok {
+			return nil, errURLDecode
+		}
+		if err := add(key, rawValue); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// indexAnyOrEnd is the index of the first of chars in s, or len(s).
+func indexAnyOrEnd(s, chars string) int {
+	if i := strings.IndexAny(s, chars); i >= 0 {
+		return i
+	}
+	return len(s)
 }
 
 // splitUserinfo splits what follows a URL's scheme:// into the user
@@ -117,13 +216,13 @@ func urlQuery(s string) (string, bool) {
 	return query, ok
 }
 
-// decode percent-decodes a part of a URL as pgx does: spaces at its ends
-// dropped, "+" kept; a part pgx would refuse to decode is returned as it
-// is (pgx's parse then fails).
-func decode(raw string) string {
+// decode percent-decodes a part of a URL as pgx does (uriDecode): spaces
+// at its ends dropped, "+" kept; false where pgx would refuse to decode it
+// (a "%" without two hex digits, %00, a space inside).
+func decode(raw string) (string, bool) {
 	v := strings.Trim(raw, " ")
 	if strings.Contains(v, " ") {
-		return raw
+		return raw, false
 	}
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
@@ -132,14 +231,14 @@ func decode(raw string) string {
 			continue
 		}
 		if i+2 >= len(v) {
-			return raw
+			return raw, false
 		}
 		c, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
 		if err != nil || c == 0 {
-			return raw
+			return raw, false
 		}
 		b.WriteByte(byte(c))
 		i += 2
 	}
-	return b.String()
+	return b.String(), true
 }
