@@ -573,6 +573,17 @@ func TestMisplacedConnectionStringHidesThePassword(t *testing.T) {
 			t.Errorf("DATABASE_URL=%q sessionsql %q: status %d\n%s%s\nwant status 2 saying %q, without the password", c.env, c.args, status, out, errOut, c.says)
 		}
 	}
+	db := filepath.Join(t.TempDir(), "sessions.db")
+	mustRun(t, "migrate", "up", "--db", db)
+	if status, out, errOut := cli(t, "revoke", "--db", db, "--owner", url); status != 0 || !strings.Contains(out, "revoked 0 sessions of owner") || strings.Contains(out+errOut, "hunter2") {
+		t.Errorf("revoke --owner %q: status %d\n%s%s\nwant it done, without the password", url, status, out, errOut)
+	}
+	for _, s := range []string{"u:hunter2@db.example.com/app", "postgres:/u:hunter2@db/app"} {
+		if status, out, errOut := cli(t, s); status != 2 || strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("sessionsql %q: status %d\n%s%s\nwant status 2, without the password", s, status, out, errOut)
+		}
+	}
+
 	_, _, plain := cli(t, "stats", "--fast")
 	status, _, got := cliWithEnv(t, "postgres://app:e@db/app", "stats", "--fast")
 	if status != 2 || got != plain {

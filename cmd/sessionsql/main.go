@@ -54,11 +54,12 @@ func main() {
 }
 
 // run runs one command line and returns the exit status. What it prints
-// to errOut has the passwords of args and $DATABASE_URL hidden, wherever
-// they were given: a connection string passed as an action or as another
-// flag's value is quoted in the usage error, without its password.
+// has the passwords of args and $DATABASE_URL hidden, wherever they were
+// given: a connection string passed as an action or as another flag's
+// value is quoted without its password.
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	errOut = dsn.NewRedactor(append(args[:len(args):len(args)], os.Getenv("DATABASE_URL"))...).Writer(errOut)
+	redactor := dsn.NewRedactor(append(args[:len(args):len(args)], os.Getenv("DATABASE_URL"))...)
+	out, errOut = redactor.Writer(out), redactor.Writer(errOut)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(errOut)
 		if len(args) == 0 {

@@ -14,12 +14,23 @@ var (
 	namesPassword = regexp.MustCompile(`(?i)(?:password|pwd)['"]?[\s\v]*=`)
 	// userAndPassword is the user:password@ of something URL-like whose
 	// scheme is misspelt or missing ("postgres:/u:pw@db", "//u:pw@db",
-	// " u:pw@db:5432", "u:p/w@db"), or of a URL inside a setting's value.
-	userAndPassword = regexp.MustCompile(`(?:^|/)[\s\v]*[^@/\s]*:[^@]*@`)
+	// "u:pw@db:5432"), or of a URL inside a setting's value.
+	userAndPassword = regexp.MustCompile(`(?:^|/)[^@/\s]*:[^@/\s]*@`)
+	// leadingUserAndPassword is a user:password@ at the start of a string,
+	// after spaces, the password running to the "@" (" u:pw@db",
+	// "u:p/w@db", "u:p w@db").
+	leadingUserAndPassword = regexp.MustCompile(`^[\s\v]*[^@/\s]*:[^@]*@`)
 	// misreadEmpty is a value that begins with another keyword's "=": the
 	// setting before it was left empty, so pgx took the next one for its
 	// value ("password= dbname=app").
 	misreadEmpty = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+	// freeText are the settings whose value is any text the server only
+	// stores: a user:password@ in it is no misplaced URL.
+	freeText = map[string]bool{"application_name": true, "fallback_application_name": true}
+	// serverSettings are the run-time settings among keywords, which pgx
+	// sends the server as written and the server reads in any case
+	// (TimeZone=UTC).
+	serverSettings = map[string]bool{"search_path": true, "timezone": true, "statement_timeout": true}
 	// windowsPath is the drive of a Windows path, "C:\" or "C:/".
 	windowsPath = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 	// schemeName is a URL scheme, safe to quote ("jdbc:postgresql" too).
@@ -75,7 +86,7 @@ func Check(s string) error {
 			return err
 		}
 		return checkSettings(kvs)
-	case namesPassword.MatchString(s) || !windowsPath.MatchString(s) && userAndPassword.MatchString(s):
+	case namesPassword.MatchString(s) || !windowsPath.MatchString(s) && (userAndPassword.MatchString(s) || leadingUserAndPassword.MatchString(s)):
 		return errors.New("names a password but is no PostgreSQL connection string this command reads: give a postgres:// URL, or keyword/value settings with the keywords in lower case (host=db password=...)")
 	}
 	return nil
@@ -89,14 +100,14 @@ func checkSettings(kvs []settingKV) error {
 	for _, kv := range kvs {
 		lower := strings.ToLower(kv.key)
 		switch {
-		case kv.key != lower && keywords[lower]:
+		case kv.key != lower && keywords[lower] && !serverSettings[lower]:
 			return fmt.Errorf("writes the keyword %q in capitals: PostgreSQL's keywords are lower case (%s=...)", kv.key, lower)
 		case !kv.inURL && !kv.quoted && misreadEmpty.MatchString(kv.value) && keywords[misreadEmpty.FindStringSubmatch(kv.value)[1]]:
 			return fmt.Errorf("gives %q no value, so pgx reads the setting after it as its value: write an empty value as %s=''", lower, lower)
 		case lower == "password" || lower == "sslpassword":
 		case namesPassword.MatchString(kv.value):
 			return fmt.Errorf("holds a password setting inside the value of %q: check the quotes, and separate the settings with spaces (host=db password=...), not \";\", \",\" or \"&\"", lower)
-		case userAndPassword.MatchString(kv.value):
+		case !freeText[lower] && !windowsPath.MatchString(kv.value) && userAndPassword.MatchString(kv.value):
 			return fmt.Errorf("holds a user:password@ inside the value of %q: pgx reads no connection string inside a setting (libpq may); give the URL on its own, or the password as its own setting", lower)
 		case lower == "user" && strings.Contains(kv.value, ":"):
 			return errors.New(`has a ":" in its user name: give the password as its own setting (password=...), or in a URL as user:password@`)

@@ -90,80 +90,90 @@ func TestRedact(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	for s, says := range map[string]string{
-		"postgres://app:pw@db/app":                             "",
-		"postgresql://app@db1,db2/app?user=a@b":                "",
-		"postgres://app:p%40ss@db/app":                         "",
-		"postgres:///app?host=/run/postgresql":                 "",
-		"host=db password=a://b":                               "",
-		"sessions.db":                                          "",
-		"mysql://app:pw@db/app":                                `is a "mysql" URL`,
-		"POSTGRES://app:pw@db/app":                             `is a "POSTGRES" URL`,
-		" postgres://app:pw@db/app":                            `is a "postgres" URL`,
-		"jdbc:postgresql://db/app?password=pw":                 `is a "jdbc:postgresql" URL`,
-		"postgres://app:p@ss@db/app":                           `an "@" in its host or database`,
-		"postgres://app:12/pw@db/app":                          `an "@" in its host or database`,
-		"postgresql://app@db/a@b?sslmode=disable":              `an "@" in a database name as %40`,
-		"postgresql://app@db/a%40b?sslmode=disable":            "",
-		"postgres://app:pw@d%40b/app":                          "",
-		"postgres://app:12#pw@db/app":                          "",
-		"postgres://db/app?user=app&a=b#&password=pw":          "",
-		"postgres://app:1?pw@db/app":                           "",
-		"postgres://app:pw?a@pw2@db/app":                       `an "@" in its host or database`,
-		"postgres://db/app?user=app@corp":                      "",
-		"host=db;port=1;user=app;password=pw;dbname=app":       "separate the settings with spaces",
-		"host=db,password=pw":                                  "separate the settings with spaces",
-		"dbname=app&password=pw":                               "separate the settings with spaces",
-		"PASSWORD=pw host=db":                                  `the keyword "PASSWORD" in capitals`,
-		"host=db Password = pw":                                `the keyword "Password" in capitals`,
-		"host=db password='pw; x' dbname=app":                  "",
-		"Password=pw":                                          "names a password",
-		"Server=db;User Id=app;Password=pw;":                   "names a password",
-		"'password'=pw":                                        "names a password",
-		"host=db password\v=pw":                                "",
-		"jdbc:postgresql:app?user=app&password=pw":             "names a password",
-		"postgres:/app:pw@db/app":                              "names a password",
-		"app:pw@127.0.0.1:5432/app":                            "names a password",
-		"host=db sslrootcert='/etc/ca.pem password=pw'":        `inside the value of "sslrootcert"`,
-		"host=db connect_timeout='10 password=pw'":             `inside the value of "connect_timeout"`,
-		"host=db password=my pw dbname=app":                    "no valid keyword/value string",
-		"host=db password='pw":                                 "no valid keyword/value string",
-		"host=db options='-c TimeZone=UTC' password=pw":        "",
-		"host=db password='a;b,c&d' application_name='my app'": "",
-		"host=db\tpassword=pw\tdbname=app":                     "",
-		"PGPASSWORD=pw":                                        "names a password",
-		"DB_PASSWORD=pw":                                       "names a password",
-		"//app:pw@127.0.0.1:5432/app":                          "names a password",
-		"postgres;//app:pw@db/app":                             "names a password",
-		"Server=db;Uid=app;Pwd=pw;Ref=http://x":                "a URL of another scheme",
-		"app:pw@db?x=postgres://":                              "a URL of another scheme",
-		"postgres://?host=/tmp/sock&port=5&dbname=db&user=a@b": "",
-		"postgres://app:p@db/app?application_name=app#1":       "",
-		"postgres://app@[::1]:5432,db2/app?sslmode=disable":    "",
-		"postgres://app:p@db/my@db":                            `an "@" in its host or database`,
-		"postgres://app:p@pw?word@db/app":                      "no key=value pair",
-		"postgres://app:Tr0ub@pw?3@db/app":                     "no key=value pair",
-		"postgres://app:p@pw?w=rd@db/app":                      `an "@" in a query setting that is no connection keyword`,
-		"postgres://u:a@[pw?c@d]/app":                          `an "@" in its host or database`,
-		"postgres://u:a@[pw/app":                               "IPv6 host",
-		"postgres://?user=a@pw&pass%77ord=pw2&x=%zz":           "does not percent-decode",
-		"postgres://?user=a@b&pass%77ord=pw":                   `inside the value of "host"`,
-		"postgres:///app?host=/run/user@1000":                  "",
-		"postgres://app@[fe80::1%25eth0]:5432,db2:5433/app":    "",
-		"postgres://db/app?dbname=postgres://app:pw@h/x":       `user:password@ inside the value of "dbname"`,
-		"postgres://db/app?host=app:pw@h":                      `user:password@ inside the value of "host"`,
-		"postgres://db/app?user=app:pw":                        `a ":" in its user name`,
-		"dbname=postgres://app:pw@127.0.0.1:5432/app":          `user:password@ inside the value of "dbname"`,
-		"host=postgres://app:pw@h/x":                           `user:password@ inside the value of "host"`,
-		"host=h user=app:pw dbname=app":                        `a ":" in its user name`,
-		"host=db password= dbname=app":                         `gives "password" no value`,
-		"host=db password='' dbname=app":                       "",
-		" app:pw@db":                                           "names a password",
-		"\tapp:pw@db":                                          "names a password",
-		"app:se/pw@db/app":                                     "names a password",
-		"app:hun pw@db":                                        "names a password",
-		`C:\Users\john@corp\app.db`:                            "",
-		"data/sessions.db":                                     "",
-		"./a:b@c.db":                                           "names a password", // a user:password@ after a "/"
+		"postgres://app:pw@db/app":                                      "",
+		"postgresql://app@db1,db2/app?user=a@b":                         "",
+		"postgres://app:p%40ss@db/app":                                  "",
+		"postgres:///app?host=/run/postgresql":                          "",
+		"host=db password=a://b":                                        "",
+		"sessions.db":                                                   "",
+		"mysql://app:pw@db/app":                                         `is a "mysql" URL`,
+		"POSTGRES://app:pw@db/app":                                      `is a "POSTGRES" URL`,
+		" postgres://app:pw@db/app":                                     `is a "postgres" URL`,
+		"jdbc:postgresql://db/app?password=pw":                          `is a "jdbc:postgresql" URL`,
+		"postgres://app:p@ss@db/app":                                    `an "@" in its host or database`,
+		"postgres://app:12/pw@db/app":                                   `an "@" in its host or database`,
+		"postgresql://app@db/a@b?sslmode=disable":                       `an "@" in a database name as %40`,
+		"postgresql://app@db/a%40b?sslmode=disable":                     "",
+		"postgres://app:pw@d%40b/app":                                   "",
+		"postgres://app:12#pw@db/app":                                   "",
+		"postgres://db/app?user=app&a=b#&password=pw":                   "",
+		"postgres://app:1?pw@db/app":                                    "",
+		"postgres://app:pw?a@pw2@db/app":                                `an "@" in its host or database`,
+		"postgres://db/app?user=app@corp":                               "",
+		"host=db;port=1;user=app;password=pw;dbname=app":                "separate the settings with spaces",
+		"host=db,password=pw":                                           "separate the settings with spaces",
+		"dbname=app&password=pw":                                        "separate the settings with spaces",
+		"PASSWORD=pw host=db":                                           `the keyword "PASSWORD" in capitals`,
+		"host=db Password = pw":                                         `the keyword "Password" in capitals`,
+		"host=db password='pw; x' dbname=app":                           "",
+		"Password=pw":                                                   "names a password",
+		"Server=db;User Id=app;Password=pw;":                            "names a password",
+		"'password'=pw":                                                 "names a password",
+		"host=db password\v=pw":                                         "",
+		"jdbc:postgresql:app?user=app&password=pw":                      "names a password",
+		"postgres:/app:pw@db/app":                                       "names a password",
+		"app:pw@127.0.0.1:5432/app":                                     "names a password",
+		"host=db sslrootcert='/etc/ca.pem password=pw'":                 `inside the value of "sslrootcert"`,
+		"host=db connect_timeout='10 password=pw'":                      `inside the value of "connect_timeout"`,
+		"host=db password=my pw dbname=app":                             "no valid keyword/value string",
+		"host=db password='pw":                                          "no valid keyword/value string",
+		"host=db options='-c TimeZone=UTC' password=pw":                 "",
+		"host=db password='a;b,c&d' application_name='my app'":          "",
+		"host=db\tpassword=pw\tdbname=app":                              "",
+		"PGPASSWORD=pw":                                                 "names a password",
+		"DB_PASSWORD=pw":                                                "names a password",
+		"//app:pw@127.0.0.1:5432/app":                                   "names a password",
+		"postgres;//app:pw@db/app":                                      "names a password",
+		"Server=db;Uid=app;Pwd=pw;Ref=http://x":                         "a URL of another scheme",
+		"app:pw@db?x=postgres://":                                       "a URL of another scheme",
+		"postgres://?host=/tmp/sock&port=5&dbname=db&user=a@b":          "",
+		"postgres://app:p@db/app?application_name=app#1":                "",
+		"postgres://app@[::1]:5432,db2/app?sslmode=disable":             "",
+		"postgres://app:p@db/my@db":                                     `an "@" in its host or database`,
+		"postgres://app:p@pw?word@db/app":                               "no key=value pair",
+		"postgres://app:Tr0ub@pw?3@db/app":                              "no key=value pair",
+		"postgres://app:p@pw?w=rd@db/app":                               `an "@" in a query setting that is no connection keyword`,
+		"postgres://u:a@[pw?c@d]/app":                                   `an "@" in its host or database`,
+		"postgres://u:a@[pw/app":                                        "IPv6 host",
+		"postgres://?user=a@pw&pass%77ord=pw2&x=%zz":                    "does not percent-decode",
+		"postgres://?user=a@b&pass%77ord=pw":                            `inside the value of "host"`,
+		"postgres:///app?host=/run/user@1000":                           "",
+		"postgres://app@[fe80::1%25eth0]:5432,db2:5433/app":             "",
+		"postgres://db/app?dbname=postgres://app:pw@h/x":                `user:password@ inside the value of "dbname"`,
+		"postgres://db/app?host=app:pw@h":                               `user:password@ inside the value of "host"`,
+		"postgres://db/app?user=app:pw":                                 `a ":" in its user name`,
+		"dbname=postgres://app:pw@127.0.0.1:5432/app":                   `user:password@ inside the value of "dbname"`,
+		"host=postgres://app:pw@h/x":                                    `user:password@ inside the value of "host"`,
+		"host=h user=app:pw dbname=app":                                 `a ":" in its user name`,
+		"host=db password= dbname=app":                                  `gives "password" no value`,
+		"host=db password='' dbname=app":                                "",
+		" app:pw@db":                                                    "names a password",
+		"\tapp:pw@db":                                                   "names a password",
+		"app:se/pw@db/app":                                              "names a password",
+		"app:hun pw@db":                                                 "names a password",
+		"host=db dbname=app application_name=worker:1@host":             "",
+		"postgres://db/app?application_name=worker:1@host":              "",
+		"host=db sslrootcert=C:/Users/me@corp/ca.pem":                   "",
+		`host=db sslrootcert='C:\\Users\\me@corp\\ca.pem'`:              "",
+		"postgres://db/app?sslrootcert=C:%5CUsers%5Cme%40corp%5Cca.pem": "",
+		"/srv/app/data/node:1/user@example.com.db":                      "",
+		"host=db TimeZone=UTC":                                          "",
+		"postgres://db/app?TimeZone=UTC":                                "",
+		"postgres:///db?host=/cloudsql/p:r:i&user=u@x":                  "",
+		"host=/cloudsql/proj:reg:inst dbname=app":                       "",
+		`C:\Users\john@corp\app.db`:                                     "",
+		"data/sessions.db":                                              "",
+		"./a:b@c.db":                                                    "names a password", // a user:password@ after a "/"
 	} {
 		err := Check(s)
 		if says == "" && err != nil || says != "" && (err == nil || !strings.Contains(err.Error(), says)) {
@@ -219,18 +229,36 @@ func TestRedactor(t *testing.T) {
 // TestRedactManyPasswordSettings: a string of many password settings, each
 // value running to the string's end, yields secrets whose total length
 // grows with the string, not with its square (14,000 values of up to 126
-// KB each would be 0.9 GB).
+// KB each would be 0.9 GB); and a long password (a token) is hidden whole.
 func TestRedactManyPasswordSettings(t *testing.T) {
-	const n = 14000
-	s := "file:" + strings.Repeat("password=", n)
-	total := 0
-	for _, secret := range secrets(s) {
-		total += len(secret)
+	for _, s := range []string{
+		"file:" + strings.Repeat("password=", 14000),
+		"host=db password=" + strings.Repeat("pwd=", 30000) + " sslmode=bogus",
+		strings.Repeat("password='\\' ", 10000),
+	} {
+		total := 0
+		for _, secret := range secrets(s) {
+			total += len(secret)
+		}
+		if limit := 8 * len(s); total > limit {
+			t.Errorf("secrets of a %d-byte string: %d bytes in all, want at most %d", len(s), total, limit)
+		}
 	}
-	if limit := 4 * n * maxSecret; total > limit {
-		t.Fatalf("secrets of a %d-byte string: %d bytes in all, want at most %d", len(s), total, limit)
+	token := "eyJ" + strings.Repeat("aB3dE6gH9k", 180)
+	if got := Redact(`unknown command "host=db password=`+token+` dbname=app"`, "host=db password="+token+" dbname=app"); got != `unknown command "host=db password=xxxxx dbname=app"` {
+		t.Errorf("a %d-byte password: %q", len(token), got)
 	}
-	if got := Redact("ok", s); got != "ok" {
-		t.Fatalf("Redact = %q", got)
+}
+
+// TestRedactUserinfoWithoutScheme: a user:password@ that is no URL (its
+// scheme misspelt or missing), as Check refuses it, is hidden too.
+func TestRedactUserinfoWithoutScheme(t *testing.T) {
+	for _, s := range []string{
+		"u:hunter2@db.example.com/app", "postgres:/u:hunter2@db/app", "//u:hunter2@db/app",
+		"postgres//u:hunter2@db/app", " u:hunter2@db", "u:hun/ter2@db/app",
+	} {
+		if got := Redact(`unknown command "`+s+`"`, s); strings.Contains(got, "hunter2") || strings.Contains(got, "ter2") {
+			t.Errorf("Redact of %q: %q", s, got)
+		}
 	}
 }

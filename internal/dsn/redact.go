@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,6 +22,11 @@ var (
 	// keyword, "=". Words before it that are no setting belong to the value
 	// (an unquoted space in a password).
 	nextSetting = regexp.MustCompile(`[\s\v]+[A-Za-z_][A-Za-z0-9_]*[\s\v]*=`)
+	// looseUserinfo is a user:password@ of no URL (a scheme misspelt or
+	// missing, as Check refuses them): at the start, after spaces, the
+	// password (not starting with "/", as a URL's "//" does) running to
+	// the first "@"; or after a "/", to the first "@" or space.
+	looseUserinfo = regexp.MustCompile(`^[\s\v]*[^@/\s:]*:([^@/][^@]*)@|/[^@/\s:]*:([^@\s]*)@`)
 	// urlScheme is the scheme:// of a URL, anywhere in the string (a
 	// leading space, a jdbc: prefix).
 	urlScheme = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://`)
@@ -49,7 +55,8 @@ func redactSecrets(msg string, found []string) string {
 		return msg
 	}
 	// Every place each secret stands on its own, found with strings.Index
-	// (fast even for many secrets), then the longest at each place,
+	// (a scan of msg per secret: a command line of thousands of distinct
+	// passwords costs about a second), then the longest at each place,
 	// leftmost first, none overlapping another.
 	type span struct{ start, end int }
 	var spans []span
@@ -141,11 +148,20 @@ func secrets(s string) []string {
 	for _, v := range userPasswords(s) {
 		add(v, url.PathUnescape, "@/")
 	}
+	for _, m := range looseUserinfo.FindAllStringSubmatch(s, -1) {
+		add(m[1]+m[2], url.PathUnescape, "@/")
+	}
 	for _, v := range queryPasswords(s) {
 		add(v, url.QueryUnescape, "&")
 	}
-	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) })
-	return slices.Compact(found)
+	return longestFirst(found)
+}
+
+// longestFirst sorts secrets longest first, so that a secret that contains
+// another is replaced whole, and drops repeats.
+func longestFirst(secrets []string) []string {
+	slices.SortFunc(secrets, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return slices.Compact(secrets)
 }
 
 // keywordValue is the value of a setting of a keyword/value string.
@@ -156,13 +172,18 @@ type keywordValue struct {
 
 // keywordValues returns the values of s's password and sslpassword
 // settings: a quoted value with its quotes' content (to the end of s if
-// unterminated), an unquoted one to the next setting. The settings after
-// which a value may end are found once, so that a string of many password
-// settings costs no more than one pass for each.
+// unterminated), an unquoted one to the next setting. A "password=" inside
+// a value read already is part of that value, not a setting of its own, so
+// the values never overlap and reading them all costs one pass over s;
+// the settings after which a value may end are found once.
 func keywordValues(s string) []keywordValue {
 	var values []keywordValue
 	next := nextSetting.FindAllStringIndex(s, -1)
+	read := 0 // where the last value read ends
 	for _, loc := range keywordSecret.FindAllStringIndex(s, -1) {
+		if loc[0] < read {
+			continue
+		}
 		rest := s[loc[1]:]
 		if strings.HasPrefix(rest, "'") {
 			end := len(rest)
@@ -174,7 +195,8 @@ func keywordValues(s string) []keywordValue {
 					break
 				}
 			}
-			values = append(values, keywordValue{text: capSecret(rest[1:end]), quoted: true})
+			values = append(values, keywordValue{text: rest[1:end], quoted: true})
+			read = loc[1] + end
 			continue
 		}
 		// The first setting at or after the value's start. None of next
@@ -184,18 +206,11 @@ func keywordValues(s string) []keywordValue {
 		if i, _ := slices.BinarySearchFunc(next, loc[1], func(m []int, at int) int { return m[0] - at }); i < len(next) {
 			rest = s[loc[1]:next[i][0]]
 		}
-		values = append(values, keywordValue{text: capSecret(strings.TrimSpace(rest))})
+		values = append(values, keywordValue{text: strings.TrimSpace(rest)})
+		read = loc[1] + len(rest)
 	}
 	return values
 }
-
-// maxSecret is the longest password keywordValues reads: a string of many
-// password settings whose values each run to its end (no quote closes
-// them, no space ends them) would otherwise cost the square of its length.
-// No password is that long; of one that is, the rest would show.
-const maxSecret = 1 << 10
-
-func capSecret(v string) string { return v[:min(len(v), maxSecret)] }
 
 func unescapeKeywordValue(v string) (string, error) {
 	return unescapeKeyword(v), nil

@@ -1,9 +1,6 @@
 package dsn
 
-import (
-	"io"
-	"slices"
-)
+import "io"
 
 // A Redactor hides the passwords of several connection strings at once
 // (Redact for each): those of a command line and its environment, for
@@ -18,8 +15,7 @@ func NewRedactor(sources ...string) *Redactor {
 	for _, s := range sources {
 		found = append(found, secrets(s)...)
 	}
-	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) })
-	return &Redactor{secrets: slices.Compact(found)}
+	return &Redactor{secrets: longestFirst(found)}
 }
 
 // Redact returns msg with every password of the Redactor's sources in it
