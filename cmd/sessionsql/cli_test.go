@@ -584,6 +584,22 @@ func TestMisplacedConnectionStringHidesThePassword(t *testing.T) {
 		}
 	}
 
+	// --db's own password is hidden by the messages that name the
+	// database, structurally: one equal to the user and database names
+	// leaves them as they are.
+	port := closedPort(t)
+	for _, env := range []bool{false, true} {
+		own := "postgres://postgres:postgres@127.0.0.1:" + port + "/postgres?connect_timeout=2"
+		databaseURL, args := "", []string{"stats", "--db", own}
+		if env {
+			databaseURL, args = own, []string{"stats"}
+		}
+		status, _, errOut := cliWithEnv(t, databaseURL, args...)
+		if want := "PostgreSQL at postgres@127.0.0.1:" + port + "/postgres"; status != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "xxxxx") {
+			t.Errorf("stats over %q (from DATABASE_URL: %v): status %d\n%s\nwant status 1 naming %q", own, env, status, errOut, want)
+		}
+	}
+
 	_, _, plain := cli(t, "stats", "--fast")
 	status, _, got := cliWithEnv(t, "postgres://app:e@db/app", "stats", "--fast")
 	if status != 2 || got != plain {

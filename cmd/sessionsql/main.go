@@ -54,11 +54,12 @@ func main() {
 }
 
 // run runs one command line and returns the exit status. What it prints
-// has the passwords of args and $DATABASE_URL hidden, wherever they were
-// given: a connection string passed as an action or as another flag's
-// value is quoted without its password.
+// has the passwords of args other than --db's hidden: a connection string
+// passed as an action or as another flag's value (maybe $DATABASE_URL) is
+// quoted without its password. --db's own, or $DATABASE_URL's in its
+// place, the messages that name the database hide themselves.
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	redactor := dsn.NewRedactor(append(args[:len(args):len(args)], os.Getenv("DATABASE_URL"))...)
+	redactor := dsn.NewRedactor(dsn.OtherArgs(args, "db")...)
 	out, errOut = redactor.Writer(out), redactor.Writer(errOut)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(errOut)

@@ -29,9 +29,11 @@ import (
 )
 
 func main() {
-	// Whatever it prints has the passwords of its command line and of
-	// DATABASE_URL hidden, a connection string in the wrong flag too.
-	stderr := dsn.NewRedactor(append(os.Args[1:], os.Getenv("DATABASE_URL"))...).Writer(os.Stderr)
+	// Whatever it prints has the passwords of its arguments other than
+	// -db's hidden: a connection string given to the wrong flag is logged
+	// without it. The messages that name -db's (or DATABASE_URL's) database
+	// hide its password themselves.
+	stderr := dsn.NewRedactor(dsn.OtherArgs(os.Args[1:], "db")...).Writer(os.Stderr)
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg, err := configFromFlags(os.Args[1:], stderr)
 	if err != nil {

@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,5 +261,15 @@ func TestRedactUserinfoWithoutScheme(t *testing.T) {
 		if got := Redact(`unknown command "`+s+`"`, s); strings.Contains(got, "hunter2") || strings.Contains(got, "ter2") {
 			t.Errorf("Redact of %q: %q", s, got)
 		}
+	}
+}
+
+// TestOtherArgs: the value of the named flag is left out, in every form
+// the flag package reads, and nothing else is.
+func TestOtherArgs(t *testing.T) {
+	args := []string{"migrate", "--db", "a", "up", "-db=b", "--db=c", "-db", "d", "--table", "t", "x", "--dbx", "e", "-db"}
+	want := []string{"migrate", "up", "--table", "t", "x", "--dbx", "e"}
+	if got := OtherArgs(args, "db"); !slices.Equal(got, want) {
+		t.Fatalf("OtherArgs(%q) = %q, want %q", args, got, want)
 	}
 }

@@ -1,11 +1,19 @@
 package dsn
 
-import "io"
+import (
+	"io"
+	"strings"
+)
 
 // A Redactor hides the passwords of several connection strings at once
-// (Redact for each): those of a command line and its environment, for
-// everything a program prints, so that a string given in the wrong place
-// (a positional argument, another flag's value) is hidden too.
+// (Redact for each): those of a command line's arguments, for everything a
+// program prints, so that a connection string given in the wrong place (a
+// positional argument, another flag's value) is quoted without its
+// password. The connection string given in the right place is better left
+// out of its sources (see OtherArgs): the messages that name it hide its
+// password already, where it is, and a Redactor would also hide a word
+// equal to it anywhere ("PostgreSQL at xxxxx@db/xxxxx" for
+// postgres://postgres:postgres@db/postgres).
 type Redactor struct{ secrets []string }
 
 // NewRedactor returns a Redactor for the passwords of sources; strings
@@ -43,4 +51,22 @@ func (rw redactingWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// OtherArgs returns args without the value of flag name ("-name value",
+// "--name value", "-name=value" or "--name=value", wherever they are), for
+// a Redactor of the arguments other than the connection string's own.
+func OtherArgs(args []string, name string) []string {
+	var other []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-"+name || a == "--"+name:
+			i++ // and its value
+		case strings.HasPrefix(a, "-"+name+"=") || strings.HasPrefix(a, "--"+name+"="):
+		default:
+			other = append(other, a)
+		}
+	}
+	return other
 }
