@@ -107,7 +107,7 @@ func checkSettings(kvs []settingKV) error {
 		case lower == "password" || lower == "sslpassword":
 		case namesPassword.MatchString(kv.value):
 			return fmt.Errorf("holds a password setting inside the value of %q: check the quotes, and separate the settings with spaces (host=db password=...), not \";\", \",\" or \"&\"", lower)
-		case !freeText[lower] && !windowsPath.MatchString(kv.value) && userAndPassword.MatchString(kv.value):
+		case !freeText[lower] && !windowsPath.MatchString(kv.value) && (userAndPassword.MatchString(kv.value) || leadingUserAndPassword.MatchString(kv.value)):
 			return fmt.Errorf("holds a user:password@ inside the value of %q: pgx reads no connection string inside a setting (libpq may); give the URL on its own, or the password as its own setting", lower)
 		case lower == "user" && strings.Contains(kv.value, ":"):
 			return errors.New(`has a ":" in its user name: give the password as its own setting (password=...), or in a URL as user:password@`)

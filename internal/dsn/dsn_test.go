@@ -155,6 +155,7 @@ func TestCheck(t *testing.T) {
 		"postgres://db/app?user=app:pw":                                 `a ":" in its user name`,
 		"dbname=postgres://app:pw@127.0.0.1:5432/app":                   `user:password@ inside the value of "dbname"`,
 		"host=postgres://app:pw@h/x":                                    `user:password@ inside the value of "host"`,
+		"dbname=postgres://app:p/pw@h/x":                                `user:password@ inside the value of "dbname"`,
 		"host=h user=app:pw dbname=app":                                 `a ":" in its user name`,
 		"host=db password= dbname=app":                                  `gives "password" no value`,
 		"host=db password='' dbname=app":                                "",
