@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sessionsql/sessionsql/internal/dsn"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -59,7 +60,15 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	if !flagSet(fs, "db") {
 		c.DB = envOr("DATABASE_URL", defaultDB)
 	}
-	return c, envErr
+	if envErr != nil {
+		return c, envErr
+	}
+	// A connection string pgx would misread is a mistake of the command
+	// line (status 2), found before anything is opened.
+	if err := dsn.Check(c.DB); err != nil {
+		return c, errors.New("the database (-db or DATABASE_URL) " + err.Error())
+	}
+	return c, nil
 }
 
 // errFlagsPrinted marks an error of the command line that flag has printed
