@@ -50,13 +50,22 @@ const touchThreshold = time.Minute
 // or keyword/value settings, "host=db dbname=app"), or else the SQLite file
 // at the path conn is.
 func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
-	if err := dsn.Check(conn); err != nil {
-		return nil, errors.New("the database (-db or DATABASE_URL) " + err.Error())
+	if err := checkConn(conn); err != nil {
+		return nil, err
 	}
 	if dsn.IsPostgres(conn) {
 		return openPostgres(ctx, conn, log)
 	}
 	return openSQLite(conn, log)
+}
+
+// checkConn refuses a connection string pgx would misread (dsn.Check),
+// naming where it came from and never quoting it.
+func checkConn(conn string) error {
+	if err := dsn.Check(conn); err != nil {
+		return errors.New("the database (-db or DATABASE_URL) " + err.Error())
+	}
+	return nil
 }
 
 // usersConns is how many connections the users table's handle keeps on

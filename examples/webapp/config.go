@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/sessionsql/sessionsql/internal/dsn"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -65,10 +64,7 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	}
 	// A connection string pgx would misread is a mistake of the command
 	// line (status 2), found before anything is opened.
-	if err := dsn.Check(c.DB); err != nil {
-		return c, errors.New("the database (-db or DATABASE_URL) " + err.Error())
-	}
-	return c, nil
+	return c, checkConn(c.DB)
 }
 
 // errFlagsPrinted marks an error of the command line that flag has printed

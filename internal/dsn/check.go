@@ -86,7 +86,7 @@ func Check(s string) error {
 			return err
 		}
 		return checkSettings(kvs)
-	case namesPassword.MatchString(s) || !windowsPath.MatchString(s) && (userAndPassword.MatchString(s) || leadingUserAndPassword.MatchString(s)):
+	case namesPassword.MatchString(s) || readsAsUserPassword(s):
 		return errors.New("names a password but is no PostgreSQL connection string this command reads: give a postgres:// URL, or keyword/value settings with the keywords in lower case (host=db password=...)")
 	}
 	return nil
@@ -102,18 +102,31 @@ func checkSettings(kvs []settingKV) error {
 		switch {
 		case kv.key != lower && keywords[lower] && !serverSettings[lower]:
 			return fmt.Errorf("writes the keyword %q in capitals: PostgreSQL's keywords are lower case (%s=...)", kv.key, lower)
-		case !kv.inURL && !kv.quoted && misreadEmpty.MatchString(kv.value) && keywords[misreadEmpty.FindStringSubmatch(kv.value)[1]]:
+		case !kv.inURL && !kv.quoted && startsWithKeyword(kv.value):
 			return fmt.Errorf("gives %q no value, so pgx reads the setting after it as its value: write an empty value as %s=''", lower, lower)
 		case lower == "password" || lower == "sslpassword":
 		case namesPassword.MatchString(kv.value):
 			return fmt.Errorf("holds a password setting inside the value of %q: check the quotes, and separate the settings with spaces (host=db password=...), not \";\", \",\" or \"&\"", lower)
-		case !freeText[lower] && !windowsPath.MatchString(kv.value) && (userAndPassword.MatchString(kv.value) || leadingUserAndPassword.MatchString(kv.value)):
+		case !freeText[lower] && readsAsUserPassword(kv.value):
 			return fmt.Errorf("holds a user:password@ inside the value of %q: pgx reads no connection string inside a setting (libpq may); give the URL on its own, or the password as its own setting", lower)
 		case lower == "user" && strings.Contains(kv.value, ":"):
 			return errors.New(`has a ":" in its user name: give the password as its own setting (password=...), or in a URL as user:password@`)
 		}
 	}
 	return nil
+}
+
+// readsAsUserPassword reports whether s, no Windows path, holds a
+// user:password@ (userAndPassword or leadingUserAndPassword).
+func readsAsUserPassword(s string) bool {
+	return !windowsPath.MatchString(s) && (userAndPassword.MatchString(s) || leadingUserAndPassword.MatchString(s))
+}
+
+// startsWithKeyword reports whether value begins with a connection
+// keyword's "=" (misreadEmpty).
+func startsWithKeyword(value string) bool {
+	m := misreadEmpty.FindStringSubmatch(value)
+	return m != nil && keywords[m[1]]
 }
 
 // checkURLAts refuses an "@" where pgx would have ended the user

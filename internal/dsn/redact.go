@@ -76,12 +76,7 @@ func redactSecrets(msg string, found []string) string {
 	if len(spans) == 0 {
 		return msg
 	}
-	slices.SortFunc(spans, func(a, b span) int {
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return b.end - a.end
-	})
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Or(a.start-b.start, b.end-a.end) })
 	var b strings.Builder
 	at := 0
 	for _, sp := range spans {
