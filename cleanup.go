@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // Deleter is the one thing a Reaper needs from a store: deleting a bounded
@@ -225,7 +223,7 @@ func (r *Reaper) loop(ctx context.Context, done chan<- struct{}) {
 		if ctx.Err() != nil {
 			return
 		}
-		if errors.Is(st.Err, store.ErrClosed) {
+		if errors.Is(st.Err, ErrClosed) {
 			r.log.Info("sessionsql: store closed; reaper stopping")
 			return
 		}
@@ -261,7 +259,7 @@ func (r *Reaper) run(ctx context.Context, scheduled bool) RunStats {
 		batchStart := r.cfg.now()
 		n, err := r.deleter.DeleteExpired(ctx, r.cfg.BatchSize)
 		took := r.cfg.now().Sub(batchStart)
-		if errors.Is(err, store.ErrLockHeld) {
+		if errors.Is(err, ErrLockHeld) {
 			if scheduled {
 				st.Skipped = true
 				break

@@ -10,9 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/sessionsql/sessionsql/store"
-	"github.com/sessionsql/sessionsql/store/storetest"
 )
 
 // fakeTable is a Deleter over a count of expired rows. Each call can be
@@ -65,17 +62,30 @@ func (f *fakeTable) left() int64 {
 // arrives on waits, and returns when the test calls release (or the
 // reaper's context ends). now advances only with advance.
 type manualTime struct {
-	*storetest.Clock
+	mu      sync.Mutex
+	now     time.Time
 	waits   chan time.Duration
 	release chan struct{}
 }
 
 func newManualTime() *manualTime {
 	return &manualTime{
-		Clock:   storetest.NewClock(time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)),
+		now:     time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
 		waits:   make(chan time.Duration),
 		release: make(chan struct{}),
 	}
+}
+
+func (m *manualTime) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.now
+}
+
+func (m *manualTime) Advance(d time.Duration) {
+	m.mu.Lock()
+	m.now = m.now.Add(d)
+	m.mu.Unlock()
 }
 
 func (m *manualTime) sleep(ctx context.Context, d time.Duration) error {
@@ -206,7 +216,7 @@ func (f deleterFunc) DeleteExpired(ctx context.Context, limit int) (int64, error
 
 func TestReaperSkipsRunWhenLockHeld(t *testing.T) {
 	mt := newManualTime()
-	table := &fakeTable{expired: 10, script: []error{store.ErrLockHeld}}
+	table := &fakeTable{expired: 10, script: []error{ErrLockHeld}}
 	reports := make(runs, 10)
 	r := testReaper(table, mt, ReaperConfig{Interval: time.Minute, Pause: -1, OnRun: func(st RunStats) { reports <- st }})
 	r.Start()
@@ -227,7 +237,7 @@ func TestReaperSkipsRunWhenLockHeld(t *testing.T) {
 
 func TestRunOnceWaitsForLock(t *testing.T) {
 	mt := newManualTime()
-	table := &fakeTable{expired: 2500, script: []error{store.ErrLockHeld, store.ErrLockHeld}}
+	table := &fakeTable{expired: 2500, script: []error{ErrLockHeld, ErrLockHeld}}
 	r := testReaper(table, mt, ReaperConfig{BatchSize: 1000, Pause: -1, MaxRunTime: time.Nanosecond})
 	done := make(chan RunStats)
 	go func() {
@@ -393,7 +403,7 @@ func TestReaperJitterBounds(t *testing.T) {
 // reaper ends the reaper's goroutine instead of retrying forever.
 func TestReaperStopsOnClosedStore(t *testing.T) {
 	mt := newManualTime()
-	table := &fakeTable{script: []error{fmt.Errorf("teststore: delete expired: %w", store.ErrClosed)}}
+	table := &fakeTable{script: []error{fmt.Errorf("teststore: delete expired: %w", ErrClosed)}}
 	r := testReaper(table, mt, ReaperConfig{Pause: -1})
 	r.Start()
 	mt.nextWait(t)

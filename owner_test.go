@@ -8,7 +8,6 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/sessionsql/sessionsql"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // ownerApp is an app with the owner index on: /login?user=N logs the
@@ -16,14 +15,13 @@ import (
 // the current session's ID, /others revokes every other session of the
 // user, /iterate-destroy does what apps without an owner index do: walk
 // every session with Iterate and Destroy the user's.
-func ownerApp(t *testing.T, b backend, hash bool) (*app, store.OwnerStore) {
-	a := newAppWith(t, b, options{owner: store.GobOwner("user_id", "device"), routes: ownerRoutes},
+func ownerApp(t *testing.T, b backend, hash bool) (*app, *sessionsql.Store) {
+	a := newAppWith(t, b, options{owner: sessionsql.GobOwner("user_id", "device"), routes: ownerRoutes},
 		func(sm *scs.SessionManager) { sm.HashTokenInStore = hash })
-	return a, a.store.(store.OwnerStore)
+	return a, a.store
 }
 
-func ownerRoutes(mux *http.ServeMux, sm *scs.SessionManager, st statsStore) {
-	owners := st.(store.OwnerStore)
+func ownerRoutes(mux *http.ServeMux, sm *scs.SessionManager, owners *sessionsql.Store) {
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		if err := sm.RenewToken(r.Context()); err != nil {
 			http.Error(w, err.Error(), 500)

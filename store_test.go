@@ -15,63 +15,41 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
-)
-
-// Compile-time proof that both stores are everything scs asks of a store.
-var (
-	_ scs.Store            = (*postgresstore.Store)(nil)
-	_ scs.CtxStore         = (*postgresstore.Store)(nil)
-	_ scs.IterableStore    = (*postgresstore.Store)(nil)
-	_ scs.IterableCtxStore = (*postgresstore.Store)(nil)
-	_ scs.Store            = (*sqlitestore.Store)(nil)
-	_ scs.CtxStore         = (*sqlitestore.Store)(nil)
-	_ scs.IterableStore    = (*sqlitestore.Store)(nil)
-	_ scs.IterableCtxStore = (*sqlitestore.Store)(nil)
 )
 
 // backend opens a fresh, migrated store whose clock starts at the real
 // time (scs stamps expiries with time.Now) and moves only when told.
 type backend struct {
 	name string
-	open func(t *testing.T, clock *storetest.Clock, o options) statsStore
+	open func(t *testing.T, clock *storetest.Clock, o options) *sessionsql.Store
 }
 
 // options are the Config fields the end-to-end tests vary.
 type options struct {
 	touch  time.Duration
-	owner  store.OwnerFunc
-	routes func(*http.ServeMux, *scs.SessionManager, statsStore) // more handlers
-}
-
-// statsStore is a store that also reports its counters, as both do.
-type statsStore interface {
-	store.Store
-	Stats() store.Stats
+	owner  sessionsql.OwnerFunc
+	routes func(*http.ServeMux, *scs.SessionManager, *sessionsql.Store) // more handlers
 }
 
 var backends = []backend{
-	{"sqlite", func(t *testing.T, clock *storetest.Clock, o options) statsStore {
-		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{
-			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner,
-		})
+	{"sqlite", func(t *testing.T, clock *storetest.Clock, o options) *sessionsql.Store {
+		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{Config: sessionsql.Config{Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}},
-	{"postgres", func(t *testing.T, clock *storetest.Clock, o options) statsStore {
+	{"postgres", func(t *testing.T, clock *storetest.Clock, o options) *sessionsql.Store {
 		pool := pgtest.Pool(t)
 		if err := postgresstore.Migrate(context.Background(), pool); err != nil {
 			t.Fatal(err)
 		}
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner,
-		})
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +61,7 @@ var backends = []backend{
 type app struct {
 	t     *testing.T
 	sm    *scs.SessionManager
-	store statsStore
+	store *sessionsql.Store
 	clock *storetest.Clock
 	srv   *httptest.Server
 }

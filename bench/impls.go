@@ -16,9 +16,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // impl is one session store under test, on a database of its own.
@@ -59,7 +59,7 @@ func counted(st scs.Store) (scs.Store, func() int64) {
 // index entry an update leaves alone. Commit new logs in one of
 // loginUsers users each time (loginBlobs), so its index entries land all
 // over the index, as real logins' do.
-var benchOwner = store.GobOwner("user_id", "")
+var benchOwner = sessionsql.GobOwner("user_id", "")
 
 // ownedSeed seeds as seed does, then gives every row the owner the owner
 // index would have recorded (as a store with the index on, or IndexOwners,
@@ -167,7 +167,7 @@ func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, err
 	if err := ourStore("sessionsql", "", postgresstore.Config{}); err != nil {
 		return nil, err
 	}
-	if err := ourStore("sessionsql touch 1m", "touch", postgresstore.Config{TouchThreshold: time.Minute}); err != nil {
+	if err := ourStore("sessionsql touch 1m", "touch", postgresstore.Config{Config: sessionsql.Config{TouchThreshold: time.Minute}}); err != nil {
 		return nil, err
 	}
 	out[len(out)-1].only = only("IdleTimeout request")
@@ -175,7 +175,7 @@ func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, err
 		return nil, err
 	}
 	out[len(out)-1].only = only("Commit update", "Commit new", "IdleTimeout request")
-	if err := ourStore("sessionsql owner", "owner", postgresstore.Config{Owner: benchOwner}); err != nil {
+	if err := ourStore("sessionsql owner", "owner", postgresstore.Config{Config: sessionsql.Config{Owner: benchOwner}}); err != nil {
 		return nil, err
 	}
 	out[len(out)-1].only = ownerWorkloads
@@ -294,11 +294,11 @@ func sqliteImpls(ctx context.Context, readConns int) ([]*impl, error) {
 	if err := ourStore("sessionsql", "", sqlitestore.Config{}); err != nil {
 		return nil, err
 	}
-	if err := ourStore("sessionsql touch 1m", "touch", sqlitestore.Config{TouchThreshold: time.Minute}); err != nil {
+	if err := ourStore("sessionsql touch 1m", "touch", sqlitestore.Config{Config: sessionsql.Config{TouchThreshold: time.Minute}}); err != nil {
 		return nil, err
 	}
 	out[len(out)-1].only = only("IdleTimeout request")
-	if err := ourStore("sessionsql owner", "owner", sqlitestore.Config{Owner: benchOwner}); err != nil {
+	if err := ourStore("sessionsql owner", "owner", sqlitestore.Config{Config: sessionsql.Config{Owner: benchOwner}}); err != nil {
 		return nil, err
 	}
 	out[len(out)-1].only = ownerWorkloads

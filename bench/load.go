@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
 // liveToken names the i-th live session the benchmarks seed.
@@ -18,7 +18,7 @@ func liveToken(i int) string { return fmt.Sprintf("live-%07d", i) }
 // a Find then a Commit (same data, expiry pushed forward) at a fixed total
 // rate, and record every operation's latency in the current phase.
 type foreground struct {
-	st      store.Store
+	st      *sessionsql.Store
 	live    int
 	workers int
 	rate    int // operations per second, all workers together
@@ -27,7 +27,7 @@ type foreground struct {
 	wg      sync.WaitGroup
 }
 
-func startForeground(st store.Store, live, workers, rate int) *foreground {
+func startForeground(st *sessionsql.Store, live, workers, rate int) *foreground {
 	f := &foreground{st: st, live: live, workers: workers, rate: rate}
 	f.phase.Store(&latencies{}) // warm-up, discarded
 	ctx, cancel := context.WithCancel(context.Background())

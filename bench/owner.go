@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // ownerConfig sets the size of the owner suite.
@@ -44,11 +44,8 @@ type ownerResult struct {
 // ownerTarget is one backend's store with the owner index, and how to fill
 // its table.
 type ownerTarget struct {
-	name  string
-	store interface {
-		store.OwnerStore
-		Close() error
-	}
+	name    string
+	store   *sessionsql.Store
 	seed    func(ctx context.Context, rows, owners int) error
 	explain func(ctx context.Context, owner string) (string, error)
 	close   func()
@@ -221,7 +218,7 @@ func sqliteOwnerTarget() (*ownerTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1, Owner: benchOwner})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1, Owner: benchOwner}})
 	if err != nil {
 		remove()
 		return nil, err
@@ -261,7 +258,7 @@ func postgresOwnerTarget(ctx context.Context, pg *postgres) (*ownerTarget, error
 		drop()
 		return nil, err
 	}
-	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1, Owner: benchOwner})
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1, Owner: benchOwner}})
 	if err != nil {
 		drop()
 		return nil, err

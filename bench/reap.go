@@ -14,7 +14,6 @@ import (
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // reapConfig sets the size of the reap benchmark.
@@ -34,7 +33,7 @@ type reapConfig struct {
 
 // reapEnv is one freshly seeded database and our store over it.
 type reapEnv struct {
-	st      store.Store
+	st      *sessionsql.Store
 	oneShot func(ctx context.Context) (int64, error) // the DELETE scs's stores run
 	close   func()
 }
@@ -165,7 +164,7 @@ func sqliteReapEnv(ctx context.Context, expired int, cfg reapConfig) (*reapEnv, 
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		remove()
 		return nil, err
@@ -219,7 +218,7 @@ func pgReapEnv(ctx context.Context, pg *postgres, expired int, cfg reapConfig) (
 		drop()
 		return nil, err
 	}
-	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		drop()
 		return nil, err

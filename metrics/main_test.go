@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/sessionsql/sessionsql/internal/pgtest"
+	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.M(m)) }

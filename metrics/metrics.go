@@ -3,7 +3,7 @@
 // an app that does not import this package builds none of it, and one that
 // does needs no Prometheus client.
 //
-//	http.Handle("/metrics", metrics.Handler(metrics.Source{Name: "sessions", Store: st, Reaper: st.Reaper()}))
+//	http.Handle("/metrics", metrics.Handler(metrics.Source{Name: "sessions", Store: st}))
 //
 // Metrics, each labelled with the source's name as store="...":
 //
@@ -28,14 +28,12 @@ import (
 	"strings"
 
 	"github.com/sessionsql/sessionsql"
-	"github.com/sessionsql/sessionsql/store"
 )
 
-// Source is one store to report on.
+// Source is one store to report on: its operations and its Reaper's runs.
 type Source struct {
-	Name   string                           // the store label's value, e.g. "sessions"
-	Store  interface{ Stats() store.Stats } // postgresstore.Store and sqlitestore.Store have it
-	Reaper *sessionsql.Reaper               // optional: the store's Reaper()
+	Name  string            // the store label's value, e.g. "sessions"
+	Store *sessionsql.Store // from a backend's constructor
 }
 
 // Handler serves the sources' metrics in the Prometheus text format
@@ -50,15 +48,11 @@ func Handler(sources ...Source) http.Handler {
 // Write writes the sources' metrics in the Prometheus text format.
 func Write(w io.Writer, sources ...Source) error {
 	b := bufio.NewWriter(w)
-	stats := make([]store.Stats, len(sources))
+	stats := make([]sessionsql.Stats, len(sources))
 	reapers := make([]sessionsql.ReaperStats, len(sources))
 	for i, s := range sources {
-		if s.Store != nil {
-			stats[i] = s.Store.Stats()
-		}
-		if s.Reaper != nil {
-			reapers[i] = s.Reaper.Stats()
-		}
+		stats[i] = s.Store.Stats()
+		reapers[i] = s.Store.Reaper().Stats()
 	}
 	family(b, "sessionsql_operations_total", "counter", "Store operations, by kind.")
 	for i, s := range sources {
@@ -78,7 +72,7 @@ func Write(w io.Writer, sources ...Source) error {
 	for i, s := range sources {
 		for _, op := range []struct {
 			name string
-			l    store.Latency
+			l    sessionsql.Latency
 		}{{"find", stats[i].FindLatency}, {"commit", stats[i].CommitLatency}, {"delete", stats[i].DeleteLatency}} {
 			histogram(b, "sessionsql_operation_duration_seconds", s.Name, op.name, op.l)
 		}
@@ -102,9 +96,7 @@ func Write(w io.Writer, sources ...Source) error {
 	for _, m := range reaper {
 		family(b, m.name, m.typ, m.help)
 		for i, s := range sources {
-			if s.Reaper != nil {
-				sample(b, m.name, labels(s.Name), m.value(reapers[i]))
-			}
+			sample(b, m.name, labels(s.Name), m.value(reapers[i]))
 		}
 	}
 	return b.Flush()
@@ -118,9 +110,9 @@ func sample(w *bufio.Writer, name, labels string, v float64) {
 	fmt.Fprintf(w, "%s{%s} %s\n", name, labels, strconv.FormatFloat(v, 'g', -1, 64))
 }
 
-func histogram(w *bufio.Writer, name, source, op string, l store.Latency) {
+func histogram(w *bufio.Writer, name, source, op string, l sessionsql.Latency) {
 	var cumulative int64
-	for i, bound := range store.LatencyBounds {
+	for i, bound := range sessionsql.LatencyBounds {
 		cumulative += l.Buckets[i]
 		sample(w, name+"_bucket", labels(source, "op", op, "le", strconv.FormatFloat(bound.Seconds(), 'g', -1, 64)), float64(cumulative))
 	}

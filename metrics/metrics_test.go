@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/metrics"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 	"github.com/sessionsql/sessionsql/store/storetest"
@@ -52,7 +53,7 @@ func scrape(t *testing.T, text string) map[string]float64 {
 
 func TestMetrics(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
-	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"), sqlitestore.Config{CleanupInterval: -1, Now: clock.Now})
+	st, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1, Now: clock.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	rec := httptest.NewRecorder()
-	metrics.Handler(metrics.Source{Name: "web", Store: st, Reaper: st.Reaper()}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	metrics.Handler(metrics.Source{Name: "web", Store: st}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Fatalf("Content-Type %q", ct)
 	}

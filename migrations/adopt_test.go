@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/postgresstore"
@@ -33,7 +34,7 @@ func TestAdoptScsPostgresTable(t *testing.T) {
 	if err := postgresstore.Migrate(ctx(), pool); err != nil {
 		t.Fatalf("Migrate over scs's table: %v", err)
 	}
-	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestAdoptScsSQLiteTable(t *testing.T) {
 	}
 	db.Close()
 
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

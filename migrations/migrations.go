@@ -10,7 +10,7 @@
 // Both paths record their progress in the same version table (VersionTable),
 // so they agree on what has been applied and can be mixed.
 //
-// The migrations create the table "sessions" (store.DefaultTableName) in the
+// The migrations create the table "sessions" (sessionsql.DefaultTableName) in the
 // current schema: on PostgreSQL the first schema on the connection's
 // search_path. To keep sessions in another schema, migrate over a connection
 // whose search_path starts with it and set the store's TableName to

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
 
@@ -17,7 +18,7 @@ func TestAsyncCommitStaysInItsStatement(t *testing.T) {
 	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
 		cfg.MaxConns = 1 // every statement on the same connection
 	})
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1, AsyncCommit: true})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}, AsyncCommit: true})
 	if err != nil {
 		t.Fatal(err)
 	}

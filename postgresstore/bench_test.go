@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
 
@@ -15,13 +16,13 @@ import (
 // stores live in bench/.
 
 // benchStore is a store over a fresh schema holding one live session, "tok".
-func benchStore(b testing.TB, cfg postgresstore.Config) (*postgresstore.Store, *pgxpool.Pool) {
+func benchStore(b testing.TB, cfg postgresstore.Config) (*sessionsql.Store, *pgxpool.Pool) {
 	return benchStoreOn(b, cfg, nil)
 }
 
 // benchStoreOn is benchStore over a pool configured by tune (nil: the test
 // server's defaults).
-func benchStoreOn(b testing.TB, cfg postgresstore.Config, tune func(*pgxpool.Config)) (*postgresstore.Store, *pgxpool.Pool) {
+func benchStoreOn(b testing.TB, cfg postgresstore.Config, tune func(*pgxpool.Config)) (*sessionsql.Store, *pgxpool.Pool) {
 	pool, schema := migratedPool(b)
 	if tune != nil {
 		pool = poolOn(b, schema, tune)
@@ -98,7 +99,7 @@ func BenchmarkCommitUpdateAsync(b *testing.B) {
 	benchCommitUpdate(b, s)
 }
 
-func benchCommitUpdate(b *testing.B, s *postgresstore.Store) {
+func benchCommitUpdate(b *testing.B, s *sessionsql.Store) {
 	ctx := context.Background()
 	data := make([]byte, 300)
 	b.ReportAllocs()

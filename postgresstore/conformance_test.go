@@ -5,14 +5,11 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
 )
-
-// Compile-time proof that the store meets every scs interface.
-var _ store.Store = (*postgresstore.Store)(nil)
 
 // migratedPool returns a pool on a fresh schema holding the sessions table.
 func migratedPool(t testing.TB) (*pgxpool.Pool, string) {
@@ -48,19 +45,26 @@ func runConformance(t *testing.T, cfg postgresstore.Config) { runConformanceOn(t
 // runConformanceOn is runConformance over pools configured by tune (nil:
 // the test server's defaults).
 func runConformanceOn(t *testing.T, cfg postgresstore.Config, tune func(*pgxpool.Config)) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, build(cfg, tune))
+}
+
+// build returns a storetest.NewStoreFunc of stores built with cfg (its
+// shared part the suite's) over a fresh migrated schema each, through
+// pools configured by tune (nil: the test server's defaults).
+func build(cfg postgresstore.Config, tune func(*pgxpool.Config)) storetest.NewStoreFunc {
+	return func(t testing.TB, shared sessionsql.Config) *sessionsql.Store {
 		pool, schema := migratedPool(t)
 		if tune != nil {
 			pool = poolOn(t, schema, tune)
 		}
 		cfg := cfg
-		cfg.Now, cfg.CleanupInterval = storetest.ClockFor(t).Now, -1
+		cfg.Config = shared
 		s, err := postgresstore.NewWithConfig(pool, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}
 }
 
 func TestConformance(t *testing.T) { runConformance(t, postgresstore.Config{}) }
@@ -68,14 +72,11 @@ func TestConformance(t *testing.T) { runConformance(t, postgresstore.Config{}) }
 // TestConformanceQualifiedTable names the table with its schema, over a
 // pool whose search_path does not include it.
 func TestConformanceQualifiedTable(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
 		_, schema := migratedPool(t)
 		other := pgtest.PoolFor(t, "public")
-		s, err := postgresstore.NewWithConfig(other, postgresstore.Config{
-			TableName:       schema + ".sessions",
-			Now:             storetest.ClockFor(t).Now,
-			CleanupInterval: -1,
-		})
+		cfg.TableName = schema + ".sessions"
+		s, err := postgresstore.NewWithConfig(other, postgresstore.Config{Config: cfg})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,10 +86,10 @@ func TestConformanceQualifiedTable(t *testing.T) {
 
 // quietStore returns a store on a fresh migrated schema with background
 // cleanup off (closed when t ends), and its pool.
-func quietStore(t *testing.T) (*postgresstore.Store, *pgxpool.Pool) {
+func quietStore(t *testing.T) (*sessionsql.Store, *pgxpool.Pool) {
 	t.Helper()
 	pool, _ := migratedPool(t)
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,19 +122,5 @@ func TestConformanceOwner(t *testing.T) { runOwnerConformanceOn(t, nil) }
 // runOwnerConformanceOn runs the owner index's conformance suite over
 // pools configured by tune (nil: the test server's defaults).
 func runOwnerConformanceOn(t *testing.T, tune func(*pgxpool.Config)) {
-	storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
-		pool, schema := migratedPool(t)
-		if tune != nil {
-			pool = poolOn(t, schema, tune)
-		}
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			Now:             storetest.ClockFor(t).Now,
-			CleanupInterval: -1,
-			Owner:           owner,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	storetest.RunOwner(t, build(postgresstore.Config{}, tune))
 }

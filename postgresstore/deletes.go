@@ -2,63 +2,49 @@ package postgresstore
 
 import (
 	"context"
-	"sync"
 
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql/internal/batch"
 )
 
+// deleteReq is one Delete.
+type deleteReq struct{ token pgtype.Text }
+
+type deleteOp = batch.Op[deleteReq]
+
+// Delete runs through the delete batcher. An op that gave up in the queue
+// deleted nothing.
 func (d *driver) Delete(ctx context.Context, token string) error {
-	op := deleteOpPool.Get().(*deleteOp)
-	op.ctx = ctx
-	op.token = pgtype.Text{String: token, Valid: true}
-	if !d.deletes.do(&op.member) {
-		return ctx.Err() // gave up in the queue, undeleted; op stays there
-	}
-	err := op.err
-	op.release()
-	return err
+	op := batch.NewOp[deleteReq]()
+	op.Ctx = ctx
+	op.Req.token = pgtype.Text{String: token, Valid: true}
+	d.deletes.Do(op)
+	return op.Err
 }
 
-// deleteOp is one Delete and its place in the delete group; pooled.
-type deleteOp struct {
-	member
-	token pgtype.Text
-}
-
-var deleteOpPool = sync.Pool{New: func() any {
-	op := &deleteOp{}
-	op.init(op)
-	return op
-}}
-
-func (op *deleteOp) release() {
-	op.ctx, op.token, op.err = nil, pgtype.Text{}, nil
-	deleteOpPool.Put(op)
-}
-
-// runDeletes is the delete group's statement: one op's own DELETE, or one
-// for the tokens of all of them.
-func (d *driver) runDeletes(ctx context.Context, ms []*member) {
-	if len(ms) == 1 {
-		d.deleteOne(ctx, ms[0])
+// runDeletes is the delete batcher's statement: one op's own DELETE, or
+// one for the tokens of all of them.
+func (d *driver) runDeletes(ctx context.Context, ops []*deleteOp) {
+	if len(ops) == 1 {
+		d.deleteOne(ctx, ops[0])
 		return
 	}
-	tokens := make(pgtype.FlatArray[*pgtype.Text], len(ms))
-	for i, m := range ms {
-		tokens[i] = &m.op.(*deleteOp).token
+	tokens := make(pgtype.FlatArray[*pgtype.Text], len(ops))
+	for i, op := range ops {
+		tokens[i] = &op.Req.token
 	}
 	err := d.write(ctx, func(c *pgxpool.Conn) error {
 		_, err := c.Exec(ctx, d.q.deleteMany, &tokens)
 		return err
 	})
-	settle(ctx, ms, err, &d.grouped)
+	settle(d, ctx, ops, err)
 }
 
-// deleteOne runs m's Delete as a statement of its own.
-func (d *driver) deleteOne(ctx context.Context, m *member) {
-	token := &m.op.(*deleteOp).token
-	m.err = d.write(ctx, func(c *pgxpool.Conn) error {
+// deleteOne runs op's Delete as a statement of its own.
+func (d *driver) deleteOne(ctx context.Context, op *deleteOp) {
+	token := &op.Req.token
+	op.Err = d.write(ctx, func(c *pgxpool.Conn) error {
 		_, err := c.Exec(ctx, d.q.delete, token)
 		return err
 	})

@@ -17,8 +17,8 @@ import (
 // A Find of its own is the one statement every request of an app runs, so
 // it skips pgx's row and type machinery: it runs its statement, prepared
 // once per connection, straight over pgconn, with its parameters encoded
-// by hand. That takes a few microseconds off every Find, a few percent of
-// its latency at one caller, where grouping cannot help.
+// by hand. In two paired runs of the bench that made Finds 1.11x and 1.15x
+// as fast at one caller and 1.13x and 1.24x at 16 (see bench/RESULTS.md).
 //
 // It does so only where pgx would have prepared a statement too: a pool in
 // pgx's default exec mode (QueryExecModeCacheStatement) with a statement
@@ -58,14 +58,14 @@ func (d *driver) findDirect(ctx context.Context, op *findOp) (bool, error) {
 		return false, err
 	}
 	defer conn.Release()
-	sql := d.findSQL(op)
+	sql := d.q.find
 	for attempt := 0; ; attempt++ {
 		sd, err := conn.Conn().Prepare(ctx, sql, sql)
 		if err != nil {
 			return false, err
 		}
 		var found bool
-		if directShape(sd, op.wantExpiry) {
+		if directShape(sd) {
 			found, err = findOn(ctx, conn.Conn().PgConn(), sd, op)
 		} else {
 			found, err = findThroughPgx(ctx, conn.Conn(), sql, op)
@@ -88,19 +88,17 @@ var staleStatement = map[string]bool{"26000": true, "0A000": true}
 
 // findOn runs op's Find as the prepared statement sd on conn.
 func findOn(ctx context.Context, conn *pgconn.PgConn, sd *pgconn.StatementDescription, op *findOp) (bool, error) {
-	op.tokenBuf = append(op.tokenBuf[:0], op.token.String...)
-	binary.BigEndian.PutUint64(op.nowBuf[:], uint64(pgMicros(op.now.Time)))
-	op.params = [2][]byte{op.tokenBuf, op.nowBuf[:]}
-	results := directResultFormats[:len(sd.Fields)]
-	rr := conn.ExecStatement(ctx, sd, op.params[:], directParamFormats, results)
+	r := &op.Req
+	r.tokenBuf = append(r.tokenBuf[:0], r.token.String...)
+	binary.BigEndian.PutUint64(r.nowBuf[:], uint64(pgMicros(r.now.Time)))
+	r.params = [2][]byte{r.tokenBuf, r.nowBuf[:]}
+	rr := conn.ExecStatement(ctx, sd, r.params[:], directParamFormats, directResultFormats)
 	found := false
 	var decodeErr error
 	for rr.NextRow() {
 		values := rr.Values()
-		op.data = bytes.Clone(values[0]) // values live in the connection's buffer
-		if op.wantExpiry {
-			op.expiry, decodeErr = pgTime(values[1])
-		}
+		r.data = bytes.Clone(values[0]) // values live in the connection's buffer
+		r.expiry, decodeErr = pgTime(values[1])
 		found = true
 	}
 	if _, err := rr.Close(); err != nil {
@@ -113,20 +111,11 @@ func findOn(ctx context.Context, conn *pgconn.PgConn, sd *pgconn.StatementDescri
 }
 
 // directShape reports whether sd takes a timestamptz as its second
-// parameter and returns a bytea (and, with expiry, a timestamptz): what
-// findOn encodes and decodes.
-func directShape(sd *pgconn.StatementDescription, withExpiry bool) bool {
-	want := 1
-	if withExpiry {
-		want = 2
-	}
-	if len(sd.ParamOIDs) != 2 || sd.ParamOIDs[1] != pgtype.TimestamptzOID || len(sd.Fields) != want {
-		return false
-	}
-	if sd.Fields[0].DataTypeOID != pgtype.ByteaOID {
-		return false
-	}
-	return !withExpiry || sd.Fields[1].DataTypeOID == pgtype.TimestamptzOID
+// parameter and returns a bytea and a timestamptz: what findOn encodes and
+// decodes.
+func directShape(sd *pgconn.StatementDescription) bool {
+	return len(sd.ParamOIDs) == 2 && sd.ParamOIDs[1] == pgtype.TimestamptzOID && len(sd.Fields) == 2 &&
+		sd.Fields[0].DataTypeOID == pgtype.ByteaOID && sd.Fields[1].DataTypeOID == pgtype.TimestamptzOID
 }
 
 // pgEpoch is where PostgreSQL's binary timestamps count from, in Unix

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDirectShape: only a statement taking (any, timestamptz) and
-// returning bytea (and timestamptz, with expiry) runs directly.
+// returning (bytea, timestamptz) runs directly.
 func TestDirectShape(t *testing.T) {
 	fields := func(oids ...uint32) []pgconn.FieldDescription {
 		var fs []pgconn.FieldDescription
@@ -21,23 +21,21 @@ func TestDirectShape(t *testing.T) {
 		return fs
 	}
 	for _, c := range []struct {
-		name       string
-		params     []uint32
-		fields     []pgconn.FieldDescription
-		withExpiry bool
-		want       bool
+		name   string
+		params []uint32
+		fields []pgconn.FieldDescription
+		want   bool
 	}{
-		{"the session table", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID), false, true},
-		{"with expiry", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID, pgtype.TimestamptzOID), true, true},
-		{"a varchar token", []uint32{pgtype.VarcharOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID), false, true},
-		{"a timestamp expiry", []uint32{pgtype.TextOID, pgtype.TimestampOID}, fields(pgtype.ByteaOID), false, false},
-		{"a timestamp expiry returned", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID, pgtype.TimestampOID), true, false},
-		{"text data", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.TextOID), false, false},
-		{"expiry missing", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID), true, false},
-		{"one parameter", []uint32{pgtype.TextOID}, fields(pgtype.ByteaOID), false, false},
+		{"the session table", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID, pgtype.TimestamptzOID), true},
+		{"a varchar token", []uint32{pgtype.VarcharOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID, pgtype.TimestamptzOID), true},
+		{"a timestamp expiry", []uint32{pgtype.TextOID, pgtype.TimestampOID}, fields(pgtype.ByteaOID, pgtype.TimestamptzOID), false},
+		{"a timestamp expiry returned", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID, pgtype.TimestampOID), false},
+		{"text data", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.TextOID, pgtype.TimestamptzOID), false},
+		{"expiry missing", []uint32{pgtype.TextOID, pgtype.TimestamptzOID}, fields(pgtype.ByteaOID), false},
+		{"one parameter", []uint32{pgtype.TextOID}, fields(pgtype.ByteaOID, pgtype.TimestamptzOID), false},
 	} {
 		sd := &pgconn.StatementDescription{ParamOIDs: c.params, Fields: c.fields}
-		if got := directShape(sd, c.withExpiry); got != c.want {
+		if got := directShape(sd); got != c.want {
 			t.Errorf("%s: directShape = %v, want %v", c.name, got, c.want)
 		}
 	}

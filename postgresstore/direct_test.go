@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
@@ -33,12 +34,12 @@ func TestFindsDirectOnlyWherePgxWouldPrepare(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := postgresstore.NewWithConfig(poolOn(t, schema, c.tune), postgresstore.Config{CleanupInterval: -1})
+			s, err := postgresstore.NewInside(poolOn(t, schema, c.tune), postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if got := postgresstore.FindsDirect(s); got != c.direct {
+			if got := s.FindsDirect(); got != c.direct {
 				t.Fatalf("Finds direct: %v, want %v", got, c.direct)
 			}
 		})
@@ -76,7 +77,7 @@ func TestTracerSeesFinds(t *testing.T) {
 	_, schema := migratedPool(t)
 	tracer := &sqlTracer{}
 	pool := poolOn(t, schema, func(c *pgxpool.Config) { c.ConnConfig.Tracer = tracer })
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestTracerSeesFinds(t *testing.T) {
 	if _, _, err := s.FindCtx(context.Background(), "abc"); err != nil {
 		t.Fatal(err)
 	}
-	if !tracer.saw("SELECT data FROM") {
+	if !tracer.saw("SELECT data, expiry FROM") {
 		t.Fatalf("the tracer saw %q, no Find", tracer.sqls)
 	}
 }
@@ -102,7 +103,7 @@ func TestFindAfterDeallocateAll(t *testing.T) {
 	_, schema := migratedPool(t)
 	for _, touch := range []time.Duration{0, time.Minute} { // touch: the Find that reads expiry too
 		pool := poolOn(t, schema, func(c *pgxpool.Config) { c.MaxConns = 1 })
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1, TouchThreshold: touch})
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1, TouchThreshold: touch}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,9 +137,7 @@ func TestFindOnATimestampColumn(t *testing.T) {
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, touch := range []time.Duration{0, time.Minute} { // touch: the Find that reads expiry too
 		pool := poolOn(t, schema, func(c *pgxpool.Config) { c.MaxConns = 1 })
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-			TableName: "naive", CleanupInterval: -1, TouchThreshold: touch, Now: func() time.Time { return now },
-		})
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{TableName: "naive", CleanupInterval: -1, TouchThreshold: touch, Now: func() time.Time { return now }}})
 		if err != nil {
 			t.Fatal(err)
 		}

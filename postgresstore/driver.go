@@ -2,30 +2,59 @@ package postgresstore
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/batch"
+	"github.com/sessionsql/sessionsql/internal/sqlident"
 )
 
-// driver runs the store's SQL over a pgx pool. The checks around it live
-// in storecore. Finds, commits and deletes each go through a group, which
-// runs them together when they arrive faster than their statements finish.
+// driver keeps sessions in one PostgreSQL table through a pgx pool: the
+// sessionsql.Driver of postgresstore. Finds, commits and deletes each go
+// through a batcher, which runs them together when they arrive faster
+// than their statements finish.
 type driver struct {
 	pool   *pgxpool.Pool
 	q      queries
-	table  string // quoted, for the reaper lock's regclass
-	owned  bool   // the owner index is on: commits write its columns
-	direct bool   // Finds of their own run over pgconn (see findDirect)
+	table  sqlident.Name
+	owned  bool // the owner index is on: commits write its columns
+	direct bool // Finds of their own run over pgconn (see findDirect)
 
-	finds, commits, deletes *group
-	grouped                 atomic.Int64 // operations written or read by a shared statement
+	finds   *batch.Batcher[findReq]
+	commits *batch.Batcher[commitReq]
+	deletes *batch.Batcher[deleteReq]
+	grouped atomic.Int64 // operations run by a statement shared with others
 
 	mu     sync.Mutex
 	cursor time.Time // where the current cleanup run's next batch starts
+}
+
+var (
+	_ sessionsql.OwnerDriver    = (*driver)(nil)
+	_ sessionsql.ErrorExplainer = (*driver)(nil)
+	_ sessionsql.GroupCounter   = (*driver)(nil)
+)
+
+// maxGroup bounds how many operations share one statement.
+const maxGroup = 64
+
+// newDriver returns the driver of a store, with slots statements of each
+// kind in flight at most (slots < 0: no limit, every operation alone).
+func newDriver(pool *pgxpool.Pool, table sqlident.Name, async, owned bool, slots int) *driver {
+	d := &driver{pool: pool, q: buildQueries(table.Quoted(), async), table: table, owned: owned, direct: directFinds(pool)}
+	if slots < 0 {
+		slots = math.MaxInt
+	}
+	d.finds = batch.New(batch.Config[findReq]{Slots: slots, Max: maxGroup, Run: d.runFinds, Alone: d.findOne})
+	d.commits = batch.New(batch.Config[commitReq]{Slots: slots, Max: maxGroup, Run: d.runCommits, Alone: d.commitOne})
+	d.deletes = batch.New(batch.Config[deleteReq]{Slots: slots, Max: maxGroup, Run: d.runDeletes, Alone: d.deleteOne})
+	return d
 }
 
 // write runs one writing statement on a connection of its own. When the
@@ -54,22 +83,51 @@ func (d *driver) write(ctx context.Context, run func(*pgxpool.Conn) error) error
 // statement.
 const cancelTimeout = 2 * time.Second
 
-// newDriver returns the driver of a store, with slots statements of each
-// kind in flight at most (slots < 0: no limit, every operation alone).
-func newDriver(pool *pgxpool.Pool, q queries, table string, owned bool, slots int) *driver {
-	d := &driver{pool: pool, q: q, table: table, owned: owned, direct: directFinds(pool)}
-	if slots < 0 {
-		slots = math.MaxInt
+// settle gives the operations of a grouped statement that ended with err
+// their outcome, and counts them as grouped when it succeeded. When the
+// statement failed as a whole (a value the server refuses, a row lock held
+// longer than groupLockTimeout) while its callers still wait, each
+// operation runs again on its own, for an outcome of its own.
+func settle[T any](d *driver, ctx context.Context, ops []*batch.Op[T], err error) {
+	switch {
+	case err == nil:
+		d.grouped.Add(int64(len(ops)))
+	case ctx.Err() == nil:
+		for _, op := range ops {
+			op.Retry()
+		}
+		return
 	}
-	d.finds = &group{slots: slots, run: d.runFinds, alone: d.findOne}
-	d.commits = &group{slots: slots, run: d.runCommits, alone: d.commitOne}
-	d.deletes = &group{slots: slots, run: d.runDeletes, alone: d.deleteOne}
-	return d
+	for _, op := range ops {
+		op.Err = err
+	}
 }
 
-// Grouped is how many operations a statement shared with others carried
-// out.
+// Grouped is how many operations a statement shared with others ran.
 func (d *driver) Grouped() int64 { return d.grouped.Load() }
+
+// Close does nothing: the pool is the caller's, and the Store stops
+// calling the driver before it closes it.
+func (d *driver) Close() error { return nil }
+
+// migrateHow says how this backend's users apply the migrations.
+const migrateHow = "postgresstore.Migrate, or the sessionsql command's migrate up"
+
+// Explain reports a missing table (SQLSTATE 42P01) as ErrNoTable and a
+// missing column (42703) as ErrOldSchema, saying what to do.
+func (d *driver) Explain(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "42P01":
+		return sessionsql.MissingTable(d.table.String(), migrateHow, err)
+	case "42703":
+		return sessionsql.MissingColumns(d.table.String(), migrateHow, err)
+	}
+	return err
+}
 
 func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, error) {
 	rows, err := d.pool.Query(ctx, d.q.all, now)
@@ -87,60 +145,4 @@ func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, err
 		sessions[token] = data
 	}
 	return sessions, rows.Err()
-}
-
-// DeleteExpired runs one batch as a single statement (see queries.go):
-// when another instance holds the table's reaper lock it deletes nothing
-// and returns store.ErrLockHeld. After a full batch it remembers the last
-// expiry it deleted, and the next batch starts its index scan there; a
-// short batch (the end of a run) or a held lock forgets it, so every run
-// starts from the oldest row. Rows committed behind the cursor during a
-// run (with an older expiry than it) are not lost either: a batch from
-// the cursor that comes back short is topped up from the oldest row before
-// it is reported.
-func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error) {
-	d.mu.Lock()
-	from := d.cursor
-	d.mu.Unlock()
-	got, deleted, last, err := d.deleteBatch(ctx, now, limit, from)
-	if err == nil && got && !from.IsZero() && (limit <= 0 || deleted < int64(limit)) {
-		rest := 0 // no limit
-		if limit > 0 {
-			rest = limit - int(deleted)
-		}
-		var more int64
-		if got, more, _, err = d.deleteBatch(ctx, now, rest, time.Time{}); err == nil && got {
-			deleted += more
-		}
-		err = nil // the first batch's rows are deleted: report them
-		last = nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	switch {
-	case err != nil:
-		d.cursor = time.Time{}
-		return 0, err
-	case !got && deleted == 0:
-		d.cursor = time.Time{}
-		return 0, store.ErrLockHeld
-	case limit > 0 && deleted >= int64(limit) && last != nil:
-		d.cursor = *last
-	default:
-		d.cursor = time.Time{}
-	}
-	return deleted, nil
-}
-
-// deleteBatch runs the batch statement from the cursor from (the zero time:
-// from the oldest row). got is false when another instance held the lock.
-func (d *driver) deleteBatch(ctx context.Context, now time.Time, limit int, from time.Time) (got bool, deleted int64, last *time.Time, err error) {
-	var batch *int // nil: no limit
-	if limit > 0 {
-		batch = &limit
-	}
-	err = d.write(ctx, func(c *pgxpool.Conn) error {
-		return c.QueryRow(ctx, d.q.deleteExpired, now, batch, reaperLockClass, d.table, from).Scan(&got, &deleted, &last)
-	})
-	return got, deleted, last, err
 }

@@ -1,26 +1,40 @@
 package postgresstore
 
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
+)
+
 // ReaperLockClass exposes the reaper lock's first key to the tests.
 const ReaperLockClass = reaperLockClass
 
 // OwnerRowsQuery is the owner listing's SQL for table, for EXPLAIN.
 func OwnerRowsQuery(table string) string { return buildQueries(table, false).ownerRows }
 
-// OnQueue makes f run whenever an operation of s joins a group's queue.
-// Set it before s is used.
-func OnQueue(s *Store, f func()) {
-	for _, g := range []*group{s.d.finds, s.d.commits, s.d.deletes} {
-		g.onQueue = f
-	}
+// Inside is a store with what the tests look at inside it.
+type Inside struct {
+	*sessionsql.Store
+	d *driver
 }
 
-// OnRun makes f run whenever a statement of s starts, with the number of
-// operations it carries. Set it before s is used.
-func OnRun(s *Store, f func(n int)) {
-	for _, g := range []*group{s.d.finds, s.d.commits, s.d.deletes} {
-		g.onRun = f
-	}
+// NewInside is NewWithConfig, keeping hold of the store's insides.
+func NewInside(pool *pgxpool.Pool, cfg Config) (Inside, error) {
+	st, d, err := newStore(pool, cfg)
+	return Inside{st, d}, err
 }
 
-// FindsDirect reports whether s runs its Finds of their own over pgconn.
-func FindsDirect(s *Store) bool { return s.d.direct }
+// OnQueue makes f run whenever an operation joins a batcher's queue. Set
+// it before the store is used.
+func (in Inside) OnQueue(f func()) {
+	in.d.finds.OnQueue, in.d.commits.OnQueue, in.d.deletes.OnQueue = f, f, f
+}
+
+// OnRun makes f run whenever a statement starts, with the number of
+// operations it carries. Set it before the store is used.
+func (in Inside) OnRun(f func(n int)) {
+	in.d.finds.OnRun, in.d.commits.OnRun, in.d.deletes.OnRun = f, f, f
+}
+
+// FindsDirect reports whether the store runs its Finds of their own over
+// pgconn.
+func (in Inside) FindsDirect() bool { return in.d.direct }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
 )
@@ -23,7 +24,7 @@ func TestBackendsTerminated(t *testing.T) {
 	pool := poolOn(t, schema, func(cfg *pgxpool.Config) {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "sessionsql-faults"
 	})
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ type load struct {
 	wg               sync.WaitGroup
 }
 
-func startLoad(s *postgresstore.Store) *load {
+func startLoad(s *sessionsql.Store) *load {
 	l := &load{}
 	ctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
@@ -130,7 +131,7 @@ func TestServerRestart(t *testing.T) {
 	if err := postgresstore.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
 )
 
@@ -20,16 +20,16 @@ import (
 // that a test holding that statement up makes every later operation queue
 // and then run together. queued receives a value each time an operation
 // joins a queue.
-func groupedStore(t *testing.T, pool *pgxpool.Pool, cfg postgresstore.Config) (*postgresstore.Store, chan struct{}) {
+func groupedStore(t *testing.T, pool *pgxpool.Pool, cfg postgresstore.Config) (postgresstore.Inside, chan struct{}) {
 	t.Helper()
 	cfg.Concurrency, cfg.CleanupInterval = 1, -1
-	s, err := postgresstore.NewWithConfig(pool, cfg)
+	s, err := postgresstore.NewInside(pool, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	queued := make(chan struct{}, 100)
-	postgresstore.OnQueue(s, func() { queued <- struct{}{} })
+	s.OnQueue(func() { queued <- struct{}{} })
 	return s, queued
 }
 
@@ -38,7 +38,7 @@ func groupedStore(t *testing.T, pool *pgxpool.Pool, cfg postgresstore.Config) (*
 // test's, and starts write (a Commit or Delete of "busy"), which takes the
 // statement and waits for the lock; holdWrites returns once the server
 // shows it waiting. release ends the transaction and returns write's error.
-func holdWrites(t *testing.T, s *postgresstore.Store, pool *pgxpool.Pool, write func(ctx context.Context) error) (release func() error) {
+func holdWrites(t *testing.T, s *sessionsql.Store, pool *pgxpool.Pool, write func(ctx context.Context) error) (release func() error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.CommitCtx(ctx, "busy", []byte("v0"), time.Now().Add(time.Hour)); err != nil {
@@ -106,7 +106,7 @@ func lockRowTx(t *testing.T, pool *pgxpool.Pool, token string) (pgx.Tx, func()) 
 // runGrouped starts ops one after the other, each once the one before has
 // queued behind the held statement, then releases it, and fails t unless
 // the held write and every op succeed and all of ops shared statements.
-func runGrouped(t *testing.T, s *postgresstore.Store, queued <-chan struct{}, release func() error, ops ...func() error) {
+func runGrouped(t *testing.T, s *sessionsql.Store, queued <-chan struct{}, release func() error, ops ...func() error) {
 	t.Helper()
 	before := s.Stats().Grouped
 	results := make([]<-chan error, len(ops))
@@ -129,9 +129,9 @@ func runGrouped(t *testing.T, s *postgresstore.Store, queued <-chan struct{}, re
 
 // statements returns a channel that receives a value whenever a
 // statement of s starts.
-func statements(s *postgresstore.Store) chan struct{} {
+func statements(s postgresstore.Inside) chan struct{} {
 	ch := make(chan struct{}, 100)
-	postgresstore.OnRun(s, func(int) { ch <- struct{}{} })
+	s.OnRun(func(int) { ch <- struct{}{} })
 	return ch
 }
 
@@ -160,7 +160,7 @@ func testGroupedCommits(t *testing.T, mode func(*pgxpool.Config)) {
 	s, queued := groupedStore(t, pool, postgresstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour).Truncate(time.Microsecond)
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
 
 	var ops []func() error
 	want := map[string]string{}
@@ -173,7 +173,7 @@ func testGroupedCommits(t *testing.T, mode func(*pgxpool.Config)) {
 		ops = append(ops, func() error { return s.CommitCtx(ctx, "twice", []byte(data), exp) })
 	}
 	want["twice"] = "second"
-	runGrouped(t, s, queued, release, ops...)
+	runGrouped(t, s.Store, queued, release, ops...)
 	for tok, data := range want {
 		got, found, err := s.FindCtx(ctx, tok)
 		if err != nil || !found || string(got) != data {
@@ -190,21 +190,21 @@ func testGroupedCommits(t *testing.T, mode func(*pgxpool.Config)) {
 // each session's owner and device.
 func TestGroupedCommitsWithOwner(t *testing.T) {
 	pool, _ := migratedPool(t)
-	s, queued := groupedStore(t, pool, postgresstore.Config{Owner: func(token string, data []byte) (store.Owner, error) {
+	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Owner: func(token string, data []byte) (sessionsql.Owner, error) {
 		if len(data) == 0 {
-			return store.Owner{}, nil
+			return sessionsql.Owner{}, nil
 		}
-		return store.Owner{ID: string(data), Device: "device of " + token}, nil
-	}})
+		return sessionsql.Owner{ID: string(data), Device: "device of " + token}, nil
+	}}})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("u0"), exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("u0"), exp) })
 	var ops []func() error
 	for i, owner := range []string{"u1", "u1", "u2", ""} {
 		tok := fmt.Sprintf("s%d", i)
 		ops = append(ops, func() error { return s.CommitCtx(ctx, tok, []byte(owner), exp) })
 	}
-	runGrouped(t, s, queued, release, ops...)
+	runGrouped(t, s.Store, queued, release, ops...)
 	for owner, want := range map[string]int{"u1": 2, "u2": 1} {
 		infos, err := s.OwnerSessions(ctx, owner)
 		if err != nil || len(infos) != want {
@@ -229,7 +229,7 @@ func TestGroupedCommitFailureIsItsOwn(t *testing.T) {
 	s, queued := groupedStore(t, pool, postgresstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
 	good1 := async(func() error { return s.CommitCtx(ctx, "good-1", []byte("a"), exp) })
 	<-queued
 	// Beyond PostgreSQL's timestamptz range (year 294276): the server
@@ -265,7 +265,7 @@ func TestGroupedCommitGivesUpInQueue(t *testing.T) {
 	s, queued := groupedStore(t, pool, postgresstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
 	wait, cancel := context.WithCancel(ctx)
 	gaveUp := async(func() error { return s.CommitCtx(wait, "never", []byte("x"), exp) })
 	<-queued
@@ -294,7 +294,7 @@ func testGroupedFinds(t *testing.T, mode func(*pgxpool.Config)) {
 		cfg.MaxConns = 1 // the test takes the one connection to hold the Finds up
 	})
 	clock := storetest.NewClock(time.Now())
-	s, queued := groupedStore(t, pool, postgresstore.Config{Now: clock.Now})
+	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Now: clock.Now}})
 	started := statements(s)
 	ctx := context.Background()
 	for tok, ttl := range map[string]time.Duration{"a": time.Hour, "b": time.Hour, "brief": 10 * time.Second} {
@@ -377,12 +377,12 @@ func testGroupedDeletes(t *testing.T, mode func(*pgxpool.Config)) {
 			t.Fatal(err)
 		}
 	}
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.DeleteCtx(ctx, "busy") })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.DeleteCtx(ctx, "busy") })
 	var ops []func() error
 	for _, tok := range []string{"d1", "d2", "nothing", "d1"} {
 		ops = append(ops, func() error { return s.DeleteCtx(ctx, tok) })
 	}
-	runGrouped(t, s, queued, release, ops...)
+	runGrouped(t, s.Store, queued, release, ops...)
 	all, err := s.AllCtx(ctx)
 	if err != nil || len(all) != 1 || all["keep"] == nil {
 		t.Fatalf("All after the Deletes = %v (%v), want only keep", all, err)
@@ -403,12 +403,12 @@ func TestGroupedAsyncCommit(t *testing.T) {
 	s, queued := groupedStore(t, pool, postgresstore.Config{AsyncCommit: true})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
 	var ops []func() error
 	for i := range 3 {
 		ops = append(ops, func() error { return s.CommitCtx(ctx, fmt.Sprint("a", i), []byte("x"), exp) })
 	}
-	runGrouped(t, s, queued, release, ops...)
+	runGrouped(t, s.Store, queued, release, ops...)
 	for range 2 { // both connections
 		conn, err := pool.Acquire(ctx)
 		if err != nil {
@@ -429,7 +429,7 @@ func TestGroupedFindsByOwnClock(t *testing.T) {
 	_, schema := migratedPool(t)
 	pool := onePool(t, schema)
 	clock := storetest.NewClock(time.Now())
-	s, queued := groupedStore(t, pool, postgresstore.Config{Now: clock.Now})
+	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Now: clock.Now}})
 	started := statements(s)
 	ctx := context.Background()
 	if err := s.CommitCtx(ctx, "q", []byte("data"), clock.Now().Add(80*time.Second)); err != nil {
@@ -476,8 +476,8 @@ func onePool(t *testing.T, schema string) *pgxpool.Pool {
 
 // ownerFromData is an OwnerFunc for tests: the session's data is its
 // owner.
-func ownerFromData(_ string, data []byte) (store.Owner, error) {
-	return store.Owner{ID: string(data)}, nil
+func ownerFromData(_ string, data []byte) (sessionsql.Owner, error) {
+	return sessionsql.Owner{ID: string(data)}, nil
 }
 
 // TestGroupedCommitAndRevokeOwnerNoDeadlock: a grouped Commit holding one
@@ -485,7 +485,7 @@ func ownerFromData(_ string, data []byte) (store.Owner, error) {
 // that owner, lock rows in one order, so neither fails with a deadlock.
 func TestGroupedCommitAndRevokeOwnerNoDeadlock(t *testing.T) {
 	pool, _ := migratedPool(t)
-	s, queued := groupedStore(t, pool, postgresstore.Config{Owner: ownerFromData})
+	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Owner: ownerFromData}})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
 	// b before a in the heap: a DELETE of U's rows in heap order would
@@ -495,7 +495,7 @@ func TestGroupedCommitAndRevokeOwnerNoDeadlock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
 	grouped := s.Stats().Grouped
 	unlockA5 := lockRow(t, pool, "a5")
 	var commits []<-chan error
@@ -539,7 +539,7 @@ func TestGroupedCommitNotHeldUpByALockedRow(t *testing.T) {
 	if err := s.CommitCtx(ctx, "x", []byte("x0"), exp); err != nil {
 		t.Fatal(err)
 	}
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
 	unlockX := lockRow(t, pool, "x")
 	x := async(func() error { return s.Commit("x", []byte("x1"), exp) }) // no deadline at all
 	<-queued
@@ -575,13 +575,13 @@ func TestGroupedCommitNotHeldUpByALockedRow(t *testing.T) {
 // the session back.
 func TestQueuedCommitOfARevokedSession(t *testing.T) {
 	pool, _ := migratedPool(t)
-	s, queued := groupedStore(t, pool, postgresstore.Config{Owner: ownerFromData})
+	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Owner: ownerFromData}})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
 	if err := s.CommitCtx(ctx, "a", []byte("U"), exp); err != nil {
 		t.Fatal(err)
 	}
-	release := holdWrites(t, s, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", nil, exp) })
 	late := async(func() error { return s.CommitCtx(ctx, "a", []byte("U"), exp) })
 	<-queued
 	if n, err := s.RevokeOwner(ctx, "U", ""); err != nil || n != 1 {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/postgresstore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // TestDeleteExpiredLockHeld: while another instance holds the table's
@@ -29,15 +28,15 @@ func TestDeleteExpiredLockHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, err := s.DeleteExpired(ctx, 10)
-	if !errors.Is(err, store.ErrLockHeld) || n != 0 {
-		t.Fatalf("DeleteExpired while another instance holds the lock = (%d, %v), want (0, store.ErrLockHeld)", n, err)
+	if !errors.Is(err, sessionsql.ErrLockHeld) || n != 0 {
+		t.Fatalf("DeleteExpired while another instance holds the lock = (%d, %v), want (0, sessionsql.ErrLockHeld)", n, err)
 	}
 
 	sawLock := make(chan struct{})
 	var once sync.Once
 	reaper := sessionsql.NewReaper(deleterFunc(func(ctx context.Context, limit int) (int64, error) {
 		n, err := s.DeleteExpired(ctx, limit)
-		if errors.Is(err, store.ErrLockHeld) {
+		if errors.Is(err, sessionsql.ErrLockHeld) {
 			once.Do(func() { close(sawLock) })
 		}
 		return n, err

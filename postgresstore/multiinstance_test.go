@@ -62,18 +62,14 @@ func TestFourInstancesReapOnce(t *testing.T) {
 	var doneOnce sync.Once
 	for range instances {
 		p := pgtest.PoolFor(t, schema) // an instance's own pool
-		s, err := postgresstore.NewWithConfig(p, postgresstore.Config{
-			CleanupInterval:  time.Millisecond,
-			CleanupBatchSize: 50,
-			OnCleanup: func(st sessionsql.RunStats) {
-				if st.Err != nil && !errors.Is(st.Err, context.Canceled) { // Close cancels
-					t.Errorf("reaper run failed: %v", st.Err)
-				}
-				if total.Add(st.Deleted) >= expired {
-					doneOnce.Do(func() { close(done) })
-				}
-			},
-		})
+		s, err := postgresstore.NewWithConfig(p, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: time.Millisecond, CleanupBatchSize: 50, OnCleanup: func(st sessionsql.RunStats) {
+			if st.Err != nil && !errors.Is(st.Err, context.Canceled) { // Close cancels
+				t.Errorf("reaper run failed: %v", st.Err)
+			}
+			if total.Add(st.Deleted) >= expired {
+				doneOnce.Do(func() { close(done) })
+			}
+		}}})
 		if err != nil {
 			t.Fatal(err)
 		}

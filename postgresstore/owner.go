@@ -7,19 +7,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/sessionsql/sessionsql/internal/storecore"
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
-var _ storecore.OwnerDriver = (*driver)(nil)
-
-func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]storecore.OwnedRow, error) {
+func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]sessionsql.OwnedRow, error) {
 	rows, err := d.pool.Query(ctx, d.q.ownerRows, owner, now)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (storecore.OwnedRow, error) {
-		var r storecore.OwnedRow
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (sessionsql.OwnedRow, error) {
+		var r sessionsql.OwnedRow
 		var created, lastSeen pgtype.Timestamptz
 		err := row.Scan(&r.Token, &r.Device, &created, &lastSeen, &r.Expiry)
 		r.Created, r.LastSeen = created.Time, lastSeen.Time
@@ -54,19 +51,19 @@ func (d *driver) execRows(ctx context.Context, query string, args ...any) (int64
 	return n, err
 }
 
-func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]storecore.UnownedRow, error) {
+func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]sessionsql.UnownedRow, error) {
 	rows, err := d.pool.Query(ctx, d.q.unownedRows, now, after, limit)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (storecore.UnownedRow, error) {
-		var r storecore.UnownedRow
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (sessionsql.UnownedRow, error) {
+		var r sessionsql.UnownedRow
 		err := row.Scan(&r.Token, &r.Data)
 		return r, err
 	})
 }
 
-func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {
+func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner sessionsql.Owner, now time.Time) (int64, error) {
 	device := pgtype.Text{String: owner.Device, Valid: owner.Device != ""}
 	return d.execRows(ctx, d.q.setOwner, token, owner.ID, device, now, data)
 }

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/postgresstore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
 
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // TestOwnerOnOldSchema: a store with the owner index over a table without
-// migration 2 fails its Commits with store.ErrOldSchema.
+// migration 2 fails its Commits with sessionsql.ErrOldSchema.
 func TestOwnerOnOldSchema(t *testing.T) {
 	pool, _ := migratedPool(t)
 	db := stdlib.OpenDBFromPool(pool)
@@ -24,14 +24,14 @@ func TestOwnerOnOldSchema(t *testing.T) {
 	if err := migrations.DownTo(context.Background(), db, migrations.Postgres, 1); err != nil {
 		t.Fatal(err)
 	}
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1, Owner: store.GobOwner("user_id", "")})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1, Owner: sessionsql.GobOwner("user_id", "")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	err = s.Commit("tok", []byte("anonymous"), time.Now().Add(time.Hour))
-	if !errors.Is(err, store.ErrOldSchema) || !strings.Contains(err.Error(), "migrations") {
-		t.Fatalf("Commit on a version-1 table = %v, want store.ErrOldSchema telling to migrate", err)
+	if !errors.Is(err, sessionsql.ErrOldSchema) || !strings.Contains(err.Error(), "migrations") {
+		t.Fatalf("Commit on a version-1 table = %v, want sessionsql.ErrOldSchema telling to migrate", err)
 	}
 }
 
@@ -72,18 +72,16 @@ func TestOwnerListingUsesTheIndex(t *testing.T) {
 // TestIndexOwners: sessions written before the owner index was on are
 // indexed by IndexOwners.
 func TestIndexOwners(t *testing.T) {
-	pool, _ := migratedPool(t)
-	cfg := postgresstore.Config{CleanupInterval: -1, Now: storetest.ClockFor(t).Now}
-	plain, err := postgresstore.NewWithConfig(pool, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	cfg.Owner = store.GobOwner(storetest.OwnerKey, storetest.DeviceKey)
-	owned, err := postgresstore.NewWithConfig(pool, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owned.Close()
-	storetest.CheckIndexOwners(t, plain, owned)
+	storetest.RunIndexOwners(t, func(t testing.TB, plainCfg, ownedCfg sessionsql.Config) (*sessionsql.Store, *sessionsql.Store) {
+		pool, _ := migratedPool(t)
+		plain, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: plainCfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owned, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: ownedCfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return plain, owned
+	})
 }

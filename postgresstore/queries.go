@@ -5,9 +5,8 @@ import "fmt"
 // queries holds the SQL text of one store, built once from its validated,
 // quoted table name. Nothing here is ever built from request data.
 type queries struct {
-	find, findWithExpiry string
-	commit, delete, all  string
-	deleteExpired        string
+	find, commit, delete, all string
+	deleteExpired             string
 
 	// Grouped operations: many tokens in one statement (see group).
 	findMany, commitMany, deleteMany string
@@ -106,10 +105,9 @@ WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, tab
   created = coalesce(created, $4), last_seen = coalesce(last_seen, $4)
 WHERE token = $1 AND owner IS NULL AND data = $5`, table),
 
-		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = $1 AND expiry > $2`, table),
-		findWithExpiry: fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
-		delete:         fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
-		findMany:       fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2`, table),
+		find:     fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
+		delete:   fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
+		findMany: fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2`, table),
 		deleteMany: fmt.Sprintf(`%s
 DELETE FROM %[2]s WHERE token IN (
   SELECT s.token FROM %[2]s AS s, settings WHERE s.token = ANY($1::text[]) ORDER BY s.token COLLATE "C" FOR UPDATE OF s)`, groupSettings(false), table),

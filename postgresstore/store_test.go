@@ -3,6 +3,7 @@ package postgresstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,6 @@ import (
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 func TestInvalidTableNames(t *testing.T) {
@@ -26,49 +26,43 @@ func TestInvalidTableNames(t *testing.T) {
 		strings.Repeat("x", 64),
 		`.sessions`,
 	} {
-		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{TableName: name})
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{TableName: name}})
 		if err == nil || s != nil {
 			t.Errorf("NewWithConfig(TableName %q) = (%v, %v), want an error", name, s, err)
 		}
 	}
 }
 
+// TestNilPool: a nil pool is a programming error, said at once.
 func TestNilPool(t *testing.T) {
-	if _, err := postgresstore.NewWithConfig(nil, postgresstore.Config{}); err == nil {
-		t.Fatal("NewWithConfig(nil) succeeded")
-	}
-	s := postgresstore.New(nil)
-	if _, _, err := s.Find("x"); err == nil || !strings.HasPrefix(err.Error(), "postgresstore: find: pool is nil") {
-		t.Fatalf("Find on New(nil) = %v, want the nil-pool error, prefixed once", err)
-	}
-	r := s.Reaper()
-	if r == nil || r.Running() {
-		t.Fatalf("Reaper of New(nil) = %v, want one, not running", r)
-	}
-	if _, err := r.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "pool is nil") {
-		t.Fatalf("Reaper().RunOnce on New(nil) = %v, want the nil-pool error", err)
-	}
-	if err := s.Commit("x", nil, time.Now()); err == nil {
-		t.Fatal("Commit on New(nil) succeeded")
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close on New(nil): %v", err)
+	for name, build := range map[string]func(){
+		"New":           func() { postgresstore.New(nil) },
+		"NewWithConfig": func() { _, _ = postgresstore.NewWithConfig(nil, postgresstore.Config{}) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "pool is nil") {
+					t.Errorf("%s(nil) panicked with %v, want a message naming the nil pool", name, r)
+				}
+			}()
+			build()
+		}()
 	}
 }
 
 func TestMissingTable(t *testing.T) {
 	pool := pgtest.Pool(t) // fresh schema, never migrated
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	_, _, err = s.FindCtx(context.Background(), "abc")
-	if !errors.Is(err, store.ErrNoTable) || !strings.Contains(err.Error(), "migrat") {
-		t.Fatalf("Find without the table: %v, want store.ErrNoTable telling to migrate", err)
+	if !errors.Is(err, sessionsql.ErrNoTable) || !strings.Contains(err.Error(), "migrat") {
+		t.Fatalf("Find without the table: %v, want sessionsql.ErrNoTable telling to migrate", err)
 	}
-	if _, err := s.DeleteExpired(context.Background(), 10); !errors.Is(err, store.ErrNoTable) {
-		t.Fatalf("DeleteExpired without the table: %v, want store.ErrNoTable", err)
+	if _, err := s.DeleteExpired(context.Background(), 10); !errors.Is(err, sessionsql.ErrNoTable) {
+		t.Fatalf("DeleteExpired without the table: %v, want sessionsql.ErrNoTable", err)
 	}
 }
 
@@ -79,14 +73,14 @@ func TestMissingCustomTable(t *testing.T) {
 	if err := postgresstore.Migrate(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{TableName: "app_sessions", CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	_, _, err = s.FindCtx(context.Background(), "abc")
-	if !errors.Is(err, store.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions"`) || !strings.Contains(err.Error(), "create app_sessions yourself") {
-		t.Fatalf("Find on a missing custom table: %v, want store.ErrNoTable saying to create it", err)
+	if !errors.Is(err, sessionsql.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions"`) || !strings.Contains(err.Error(), "create app_sessions yourself") {
+		t.Fatalf("Find on a missing custom table: %v, want sessionsql.ErrNoTable saying to create it", err)
 	}
 }
 
@@ -124,15 +118,12 @@ func TestDatabaseGone(t *testing.T) {
 func TestBackgroundCleanup(t *testing.T) {
 	pool, _ := migratedPool(t)
 	ran := make(chan sessionsql.RunStats, 100)
-	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{
-		CleanupInterval: time.Millisecond,
-		OnCleanup: func(st sessionsql.RunStats) {
-			select {
-			case ran <- st:
-			default: // the test has seen enough runs
-			}
-		},
-	})
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: time.Millisecond, OnCleanup: func(st sessionsql.RunStats) {
+		select {
+		case ran <- st:
+		default: // the test has seen enough runs
+		}
+	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +172,7 @@ func TestNewDefaultsRunCleanup(t *testing.T) {
 	}
 
 	// Cleanup off: nothing runs, but RunOnce is there for a cron job.
-	s2, err := postgresstore.NewWithConfig(pool, postgresstore.Config{CleanupInterval: -1})
+	s2, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,16 +10,16 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // Micro-benchmarks of the per-request paths: go test -run '^$' -bench .
 // -benchmem ./sqlitestore. The comparisons with scs's stores live in bench/.
 
-func benchStore(b *testing.B) *sqlitestore.Store { return benchStoreWith(b, sqlitestore.Config{}) }
+func benchStore(b *testing.B) *sessionsql.Store { return benchStoreWith(b, sqlitestore.Config{}) }
 
-func benchStoreWith(b *testing.B, cfg sqlitestore.Config) *sqlitestore.Store {
+func benchStoreWith(b *testing.B, cfg sqlitestore.Config) *sessionsql.Store {
 	cfg.CleanupInterval = -1
 	s, err := sqlitestore.Open(filepath.Join(b.TempDir(), "bench.db"), cfg)
 	if err != nil {
@@ -58,7 +58,7 @@ func BenchmarkFindHitReadConns(b *testing.B) {
 
 // benchFindParallel runs Finds of one session from 8 × GOMAXPROCS
 // goroutines.
-func benchFindParallel(b *testing.B, s *sqlitestore.Store) {
+func benchFindParallel(b *testing.B, s *sessionsql.Store) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetParallelism(8)
@@ -83,10 +83,10 @@ func BenchmarkCommitUpdateOwner(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchCommitUpdate(b, benchStoreWith(b, sqlitestore.Config{Owner: store.GobOwner("user_id", "")}), data)
+	benchCommitUpdate(b, benchStoreWith(b, sqlitestore.Config{Config: sessionsql.Config{Owner: sessionsql.GobOwner("user_id", "")}}), data)
 }
 
-func benchCommitUpdate(b *testing.B, s *sqlitestore.Store, data []byte) {
+func benchCommitUpdate(b *testing.B, s *sessionsql.Store, data []byte) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

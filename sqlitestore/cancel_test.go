@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -15,7 +16,7 @@ import (
 // the context's error, and works again once the lock is gone.
 func TestCancelWhileAnotherProcessWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "locked.db")
-	s, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -20,7 +21,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	ran := make(chan error, 100)
 	defer sqlitestore.OnCheckpoint(func(err error) { ran <- err })()
 	path := filepath.Join(t.TempDir(), "cp.db")
-	s, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

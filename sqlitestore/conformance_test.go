@@ -6,55 +6,45 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
 )
 
-// Compile-time proof that the store meets every scs interface.
-var _ store.Store = (*sqlitestore.Store)(nil)
-
-func testConfig(t *testing.T) sqlitestore.Config {
-	return sqlitestore.Config{Now: storetest.ClockFor(t).Now, CleanupInterval: -1}
-}
-
-func TestConformanceOpen(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), testConfig(t))
+// The ways to build a store the suites run on: a file from Open (group
+// commit), ":memory:", and the caller's own *sql.DB (writes one by one).
+var builds = map[string]storetest.NewStoreFunc{
+	"Open": func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
+		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), sqlitestore.Config{Config: cfg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
-	})
-}
-
-func TestConformanceMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := sqlitestore.Open(":memory:", testConfig(t))
+	},
+	"Memory": func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
+		s, err := sqlitestore.Open(":memory:", sqlitestore.Config{Config: cfg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
-	})
-}
-
-// TestConformanceOwnDB runs the suite over a *sql.DB the caller opened and
-// migrated, the way an app sharing one file with its own tables does.
-func TestConformanceOwnDB(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		db := openMigrated(t, filepath.Join(t.TempDir(), "app.db"))
-		s, err := sqlitestore.NewWithConfig(db, testConfig(t))
+	},
+	"OwnDB": func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
+		s, err := sqlitestore.NewWithConfig(openMigrated(t, filepath.Join(t.TempDir(), "app.db")), sqlitestore.Config{Config: cfg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
-	})
+	},
 }
+
+func TestConformanceOpen(t *testing.T)   { storetest.Run(t, builds["Open"]) }
+func TestConformanceMemory(t *testing.T) { storetest.Run(t, builds["Memory"]) }
+func TestConformanceOwnDB(t *testing.T)  { storetest.Run(t, builds["OwnDB"]) }
 
 // openMigrated opens path the way the README tells users to (WAL and a busy
 // timeout), applies the migrations and closes the handle when t ends.
-func openMigrated(t *testing.T, path string) *sql.DB {
+func openMigrated(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
@@ -68,29 +58,8 @@ func openMigrated(t *testing.T, path string) *sql.DB {
 }
 
 // TestConformanceOwner runs the owner index suite on a file from Open
-// (group commit) and on the caller's own *sql.DB (direct writes).
+// (group commit) and on the caller's own *sql.DB (writes one by one).
 func TestConformanceOwner(t *testing.T) {
-	ownerConfig := func(t *testing.T, owner store.OwnerFunc) sqlitestore.Config {
-		c := testConfig(t)
-		c.Owner = owner
-		return c
-	}
-	t.Run("Open", func(t *testing.T) {
-		storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
-			s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"), ownerConfig(t, owner))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		})
-	})
-	t.Run("OwnDB", func(t *testing.T) {
-		storetest.RunOwner(t, func(t *testing.T, owner store.OwnerFunc) storetest.OwnerIndexStore {
-			s, err := sqlitestore.NewWithConfig(openMigrated(t, filepath.Join(t.TempDir(), "app.db")), ownerConfig(t, owner))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		})
-	})
+	t.Run("Open", func(t *testing.T) { storetest.RunOwner(t, builds["Open"]) })
+	t.Run("OwnDB", func(t *testing.T) { storetest.RunOwner(t, builds["OwnDB"]) })
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -23,7 +24,7 @@ import (
 const committerEnv = "SESSIONSQL_SQLITE_COMMITTER_DB"
 
 func committerProcess(path string) int {
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		return 1
@@ -95,7 +96,7 @@ func TestKillDuringCommits(t *testing.T) {
 			t.Fatalf("round %d: integrity_check = %q, %v", round, check, err)
 		}
 		db.Close()
-		st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+		st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +115,7 @@ func TestKillDuringCommits(t *testing.T) {
 // each Commit as an error that says so, and still reads its sessions.
 func TestReadOnlyDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ro.db")
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	s, err := sqlitestore.NewWithConfig(ro, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.NewWithConfig(ro, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 func TestFullDatabase(t *testing.T) {
 	db := openMigrated(t, filepath.Join(t.TempDir(), "full.db"))
 	db.SetMaxOpenConns(1) // max_page_count is set per connection
-	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,44 +4,52 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
+
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/sqlident"
 )
 
-// driver runs the store's SQL through database/sql: writes on the writer
-// handle, reads on the reader handle. Expiry is INTEGER unix milliseconds.
-// The checks around it live in storecore.
+// driver keeps sessions in one SQLite table through database/sql: the
+// sessionsql.Driver of sqlitestore. It reads on the reader handle and
+// writes through its writer. Expiry is INTEGER unix milliseconds.
 type driver struct {
 	reader *sql.DB
+	table  sqlident.Name
 	q      queries
-	// Prepared on first use: every request runs one of them, a store with
-	// a touch threshold the one that reads the expiry too.
-	find, findWithExpiry *stmt
-	writes               writer // every write goes through it
+	find   *stmt // prepared on first use: every request runs it
+	writes *writer
+	// release closes what the store opened itself (a store from Open:
+	// its handles); nil for a store over the caller's *sql.DB.
+	release func() error
 }
 
-func (d *driver) Find(ctx context.Context, token string, now time.Time, wantExpiry bool) ([]byte, time.Time, bool, error) {
-	var data []byte
-	if !wantExpiry {
-		found, err := findRow(ctx, d.find, token, now, &data)
-		return data, time.Time{}, found, err
-	}
-	var expiry int64
-	found, err := findRow(ctx, d.findWithExpiry, token, now, &data, &expiry)
-	return data, time.UnixMilli(expiry), found, err
+var (
+	_ sessionsql.OwnerDriver    = (*driver)(nil)
+	_ sessionsql.ErrorExplainer = (*driver)(nil)
+	_ sessionsql.GroupCounter   = (*driver)(nil)
+)
+
+func newDriver(reader *sql.DB, table sqlident.Name, q queries, w *writer, release func() error) *driver {
+	return &driver{reader: reader, table: table, q: q, find: newStmt(reader, q.find), writes: w, release: release}
 }
 
-// findRow runs one of the Find statements and scans its row into dest;
-// found is false, with a nil error, when there is no live row.
-func findRow(ctx context.Context, find *stmt, token string, now time.Time, dest ...any) (found bool, err error) {
-	st, err := find.get(ctx)
+func (d *driver) Find(ctx context.Context, token string, now time.Time) ([]byte, time.Time, bool, error) {
+	st, err := d.find.get(ctx)
 	if err != nil {
-		return false, err
+		return nil, time.Time{}, false, err
 	}
-	err = st.QueryRowContext(ctx, token, now.UnixMilli()).Scan(dest...)
+	var data []byte
+	var expiry int64
+	err = st.QueryRowContext(ctx, token, now.UnixMilli()).Scan(&data, &expiry)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return nil, time.Time{}, false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return nil, time.Time{}, false, err
+	}
+	return data, time.UnixMilli(expiry), true, nil
 }
 
 func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
@@ -82,18 +90,47 @@ func (d *driver) DeleteExpired(ctx context.Context, now time.Time, limit int) (i
 	if limit > 0 {
 		return d.writes.exec(ctx, writeExpiredBatch, now.UnixMilli(), limit)
 	}
-	return d.writes.exec(ctx, writeExpiredAllNow, now.UnixMilli())
+	return d.writes.exec(ctx, writeExpiredAll, now.UnixMilli())
 }
 
 // Grouped is how many writes were committed in a transaction shared with
 // others (group commit; stores from Open only).
-func (d *driver) Grouped() int64 {
-	if g, ok := d.writes.(*groupWrites); ok {
-		return g.grouped.Load()
+func (d *driver) Grouped() int64 { return d.writes.grouped.Load() }
+
+// Close waits for the writes in flight, fails those still queued with
+// sessionsql.ErrClosed, and closes the statements and what Open opened.
+func (d *driver) Close() error {
+	errs := []error{d.writes.close(), d.find.close()}
+	if d.release != nil {
+		errs = append(errs, d.release())
 	}
-	return 0
+	return errors.Join(errs...)
 }
 
-func (d *driver) close() error {
-	return errors.Join(d.find.close(), d.findWithExpiry.close(), d.writes.close())
+// migrateHow says how this backend's users apply the migrations.
+const migrateHow = "sqlitestore.Open applies them; over a *sql.DB of your own, migrations.Up(ctx, db, migrations.SQLite)"
+
+// Explain reports a missing table as sessionsql.ErrNoTable and a missing
+// column as sessionsql.ErrOldSchema, saying what to do.
+func (d *driver) Explain(err error) error {
+	switch {
+	case isNoSuchTable(err):
+		return sessionsql.MissingTable(d.table.String(), migrateHow, err)
+	case isNoSuchColumn(err):
+		return sessionsql.MissingColumns(d.table.String(), migrateHow, err)
+	}
+	return err
+}
+
+// isNoSuchTable recognises SQLite's "no such table" error. modernc reports
+// it as a generic SQLITE_ERROR, so the message is all there is to go on.
+func isNoSuchTable(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "no such table")
+}
+
+// isNoSuchColumn recognises SQLite's errors for a column a table older
+// than migration 2 lacks: "no such column" when reading it, "has no column
+// named" when inserting into it.
+func isNoSuchColumn(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "no such column") || strings.Contains(err.Error(), "has no column named"))
 }

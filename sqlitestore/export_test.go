@@ -4,21 +4,37 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+
+	"github.com/sessionsql/sessionsql"
 )
 
 // OwnerRowsQuery is the owner listing's SQL for table, for EXPLAIN.
 func OwnerRowsQuery(table string) string { return buildQueries(table).ownerRows }
 
-// Pragma reads a pragma on the writing connection of a store from Open and
-// on one of its readers.
-func Pragma(s *Store, name string) (writer, reader int64, err error) {
-	conn := s.d.writes.(*groupWrites).conn
-	if err = conn.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&writer); err != nil {
+// Inside is a store from Open with what the tests look at inside it.
+type Inside struct {
+	*sessionsql.Store
+	d *driver
+}
+
+// OpenInside is Open, keeping hold of the store's insides.
+func OpenInside(path string, cfg Config) (Inside, error) {
+	st, d, err := open(path, cfg)
+	return Inside{st, d}, err
+}
+
+// Pragma reads a pragma on the writing connection and on one of the
+// readers.
+func (in Inside) Pragma(name string) (writer, reader int64, err error) {
+	if err = in.d.writes.conn.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&writer); err != nil {
 		return
 	}
-	err = s.reader.QueryRow("PRAGMA " + name).Scan(&reader)
+	err = in.d.reader.QueryRow("PRAGMA " + name).Scan(&reader)
 	return
 }
+
+// ReaderStats is database/sql's count of the store's read connections.
+func (in Inside) ReaderStats() sql.DBStats { return in.d.reader.Stats() }
 
 // OnCheckpoint makes f see the outcome of every background checkpoint of
 // the stores Open opens from now on, until the returned func undoes it.
@@ -33,6 +49,3 @@ func StartCheckpointer(db *sql.DB, logger *slog.Logger, checkpointed func(error)
 	c := startCheckpointer(db, logger, checkpointed)
 	return c.written, c.close
 }
-
-// ReaderStats is database/sql's count of a store's read connections.
-func ReaderStats(s *Store) sql.DBStats { return s.reader.Stats() }

@@ -6,24 +6,37 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
-func openGrouped(t *testing.T) (*Store, string) {
+func openGrouped(t *testing.T) (Inside, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "group.db")
-	s, err := Open(path, Config{CleanupInterval: -1})
+	s, err := OpenInside(path, Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, ok := s.d.writes.(*groupWrites); !ok {
+	if s.d.writes.conn == nil {
 		t.Fatal("a store from Open on a file does not write in groups")
 	}
 	return s, path
+}
+
+// countGroups counts the batches of more than one write s runs from now
+// on; set it before s writes.
+func countGroups(s Inside) *atomic.Int64 {
+	var groups atomic.Int64
+	s.d.writes.batches.OnRun = func(n int) {
+		if n > 1 {
+			groups.Add(1)
+		}
+	}
+	return &groups
 }
 
 // TestGroupCommitIsolatesAFailure: many writes at once share transactions;
@@ -36,9 +49,9 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 		WHEN NEW.token LIKE 'bad-%' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
 		t.Fatal(err)
 	}
-	g := s.d.writes.(*groupWrites)
+	groups := countGroups(s)
 	const writers, rounds = 32, 20
-	for round := 0; g.groups.Load() == 0 || round < rounds; round++ {
+	for round := 0; groups.Load() == 0 || round < rounds; round++ {
 		if round > 200 {
 			t.Fatal("200 rounds of 32 concurrent writes never formed a group")
 		}
@@ -80,7 +93,7 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 			t.Fatalf("unexpected row %q = %q", tok, data)
 		}
 	}
-	t.Logf("%d groups, %d rows", g.groups.Load(), len(all))
+	t.Logf("%d groups, %d rows", groups.Load(), len(all))
 }
 
 func errorsContain(err error, s string) bool {
@@ -103,11 +116,17 @@ func TestGroupCommitAbandonedWriteNeverLands(t *testing.T) {
 	s, path := openGrouped(t)
 	ctx := context.Background()
 	release := HoldWriteLock(t, path) // another process holds the write lock
+	running := make(chan int, 1)
+	s.d.writes.batches.OnRun = func(n int) {
+		select {
+		case running <- n:
+		default:
+		}
+	}
 
 	first := make(chan error, 1)
 	go func() { first <- s.CommitCtx(ctx, "first", []byte("1"), time.Now().Add(time.Hour)) }()
-	// The writer is now waiting for the lock with "first"; "second" queues.
-	waitUntil(t, func() bool { return s.d.writes.(*groupWrites).busy() })
+	<-running // the writer is now waiting for the lock with "first"; "second" queues
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if err := s.CommitCtx(short, "second", []byte("2"), time.Now().Add(time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
@@ -125,27 +144,14 @@ func TestGroupCommitAbandonedWriteNeverLands(t *testing.T) {
 	}
 }
 
-// TestGroupCommitClose: writes after Close fail with store.ErrClosed.
+// TestGroupCommitClose: writes after Close fail with sessionsql.ErrClosed.
 func TestGroupCommitClose(t *testing.T) {
 	s, _ := openGrouped(t)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.d.writes.exec(context.Background(), writeCommit, "x", []byte("x"), int64(0)); !errors.Is(err, store.ErrClosed) {
-		t.Fatalf("a write after Close returned %v, want store.ErrClosed", err)
-	}
-}
-
-// waitUntil polls cond: for states only observable from outside, such as
-// a goroutine blocked inside SQLite.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition never held")
-		}
-		time.Sleep(time.Millisecond)
+	if _, err := s.d.writes.exec(context.Background(), writeCommit, "x", []byte("x"), int64(0)); !errors.Is(err, sessionsql.ErrClosed) {
+		t.Fatalf("a write after Close returned %v, want sessionsql.ErrClosed", err)
 	}
 }
 
@@ -154,8 +160,8 @@ func waitUntil(t *testing.T, cond func() bool) {
 func TestGroupedStat(t *testing.T) {
 	s, _ := openGrouped(t)
 	ctx := context.Background()
-	g := s.d.writes.(*groupWrites)
-	for round := 0; g.groups.Load() == 0; round++ {
+	groups := countGroups(s)
+	for round := 0; groups.Load() == 0; round++ {
 		if round > 200 {
 			t.Fatal("200 rounds of 32 concurrent writes never formed a group")
 		}
@@ -172,8 +178,8 @@ func TestGroupedStat(t *testing.T) {
 		wg.Wait()
 	}
 	st := s.Stats()
-	if st.Grouped < 2*g.groups.Load() || st.Grouped > st.Writes {
+	if st.Grouped < 2*groups.Load() || st.Grouped > st.Writes {
 		t.Fatalf("Stats().Grouped = %d after %d groups and %d writes, want between %d and %d",
-			st.Grouped, g.groups.Load(), st.Writes, 2*g.groups.Load(), st.Writes)
+			st.Grouped, groups.Load(), st.Writes, 2*groups.Load(), st.Writes)
 	}
 }

@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/sessionsql/sessionsql/internal/pgtest"
+	"go.uber.org/goleak"
 )
 
 // TestMain checks for leaked goroutines after the tests (no PostgreSQL is
-// started here; pgtest.Main only starts one on demand). When the test binary
+// started here; pgtest starts one only on demand). When the test binary
 // is re-run as a helper process (see processes_test.go), it does that job
 // instead of running the tests.
 func TestMain(m *testing.M) {
@@ -18,5 +19,5 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(committerEnv); path != "" {
 		os.Exit(committerProcess(path))
 	}
-	pgtest.Main(m)
+	goleak.VerifyTestMain(pgtest.M(m))
 }

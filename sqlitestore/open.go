@@ -1,7 +1,6 @@
 package sqlitestore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,9 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 	"github.com/sessionsql/sessionsql/migrations"
-	"github.com/sessionsql/sessionsql/store"
 
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -41,34 +40,37 @@ const DefaultMmapSize = (256 << 20) << (2 * (strconv.IntSize / 64))
 
 // Open opens (creating it if needed) the SQLite database file at path,
 // applies sessionsql's migrations (which create the table "sessions"; see
-// Config.TableName for another) and returns a Store that owns the
-// database: Close closes it.
+// Config.TableName for another) and returns a store that owns the file:
+// its Close closes it.
 //
-// The file is switched to WAL mode with synchronous=NORMAL: a commit that
-// returned is safe from a crash of the app; a power cut or OS crash can
-// lose the writes since the last checkpoint that the OS had not yet put on
-// disk (it writes them out within about 30 seconds), never the file's
-// integrity. Writes go through one connection and reads through a pool of
-// read-only ones (Config.ReadConns), memory-mapped (Config.MmapSize), so
-// concurrent goroutines never see "database is locked"; a third
-// connection checkpoints the WAL in the background (see checkpointer).
-// Other processes using the same file are waited for up to
-// Config.BusyTimeout.
+// The file is switched to WAL with synchronous=NORMAL: a commit that
+// returned survives a crash of the app; a power cut or OS crash can lose
+// the last moments' writes, never the file's integrity. Writes go through
+// one connection, in groups, and reads through a pool of read-only ones,
+// so concurrent goroutines never see "database is locked"; other processes
+// using the file are waited for up to Config.BusyTimeout.
 //
 // path is a file path, taken as it is ("?" and "#" are part of the name);
 // a "file:" URI is refused: open one with sql.Open("sqlite", uri) and pass
 // the *sql.DB to New. path ":memory:" gives a private in-memory database
 // held by one connection, handy in tests; it is gone after Close.
-func Open(path string, cfg Config) (*Store, error) {
+func Open(path string, cfg Config) (*sessionsql.Store, error) {
+	st, _, err := open(path, cfg)
+	return st, err
+}
+
+// open is Open that returns the store's driver too, for the tests.
+func open(path string, cfg Config) (*sessionsql.Store, *driver, error) {
 	if path == "" {
-		return nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
+		return nil, nil, errors.New(`sqlitestore: open: path is empty; pass a file name such as "sessions.db"`)
 	}
 	if strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf(`sqlitestore: open %q: Open takes a file path, not a URI (it sets the connection's pragmas itself); pass the path, or open the URI with sql.Open("sqlite", uri) and hand the *sql.DB to New`, path)
+		return nil, nil, fmt.Errorf(`sqlitestore: open %q: Open takes a file path, not a URI (it sets the connection's pragmas itself); pass the path, or open the URI with sql.Open("sqlite", uri) and hand the *sql.DB to New`, path)
 	}
-	table, err := sqlident.Parse(cmp.Or(cfg.TableName, store.DefaultTableName))
+	shared := cfg.Config.WithDefaults()
+	table, err := sqlident.Parse(shared.TableName)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: %w", err) // before a file is created
+		return nil, nil, fmt.Errorf("sqlitestore: %w", err) // before a file is created
 	}
 	if cfg.BusyTimeout <= 0 {
 		cfg.BusyTimeout = defaultBusyTimeout
@@ -79,63 +81,70 @@ func Open(path string, cfg Config) (*Store, error) {
 	if cfg.ReadConns <= 0 {
 		cfg.ReadConns = min(maxReadConns, max(minReadConns, readConnsPerProc*runtime.GOMAXPROCS(0)))
 	}
-
-	writer, reader, err := openHandles(path, cfg)
+	h, err := openHandles(path, cfg)
 	if err != nil {
-		return nil, err
-	}
-	closeAll := func() {
-		if reader != writer {
-			reader.Close()
-		}
-		writer.Close()
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := writer.PingContext(ctx); err != nil {
-		closeAll()
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-	}
-	if path != ":memory:" {
-		if err := enableWAL(ctx, writer, cfg.BusyTimeout); err != nil {
-			closeAll()
-			return nil, fmt.Errorf("sqlitestore: open %s: switch to WAL: %w", path, err)
-		}
-	}
-	if err := migrations.Up(ctx, writer, migrations.SQLite); err != nil {
-		closeAll()
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-	}
-	var group *groupWrites
-	if reader != writer { // a file: one connection writes, in groups
-		if group, err = startGroupWrites(ctx, writer, buildQueries(table.Quoted()), cfg.Owner != nil); err != nil {
-			closeAll()
-			switch {
-			case isNoSuchTable(err):
-				err = schemaErrors.MissingTable(table, err)
-			case isNoSuchColumn(err):
-				err = schemaErrors.MissingColumns(table, err)
-			}
-			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-		}
-		cp, err := sql.Open("sqlite", fileURI(path)+"?"+busyPragma(cfg))
-		if err != nil {
-			group.close()
-			closeAll()
-			return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-		}
-		keepOneConnection(cp)
-		group.checkpoints = startCheckpointer(cp, cfg.Logger, checkpointHook)
-	}
-	s, err := newStore(writer, reader, group, true, cfg)
+	d, err := h.driver(ctx, table, shared.Owner != nil, cfg)
 	if err != nil {
-		if group != nil {
-			group.close()
-		}
-		closeAll()
+		h.close()
+		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	return sessionsql.NewStore(d, shared), d, nil
+}
+
+// handles are the database handles a store from Open owns.
+type handles struct {
+	writer, reader *sql.DB // the same handle for ":memory:"
+	checkpoints    *sql.DB // nil for ":memory:"
+}
+
+func (h *handles) close() error {
+	errs := []error{h.writer.Close()}
+	if h.reader != h.writer {
+		errs = append(errs, h.reader.Close())
+	}
+	if h.checkpoints != nil {
+		errs = append(errs, h.checkpoints.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// driver readies the database (WAL, the migrations, the write statements)
+// and returns the store's driver over it, which closes h when it closes.
+func (h *handles) driver(ctx context.Context, table sqlident.Name, owner bool, cfg Config) (*driver, error) {
+	if err := h.writer.PingContext(ctx); err != nil {
 		return nil, err
 	}
-	return s, nil
+	if h.checkpoints != nil {
+		if err := enableWAL(ctx, h.writer, cfg.BusyTimeout); err != nil {
+			return nil, fmt.Errorf("switch to WAL: %w", err)
+		}
+	}
+	if err := migrations.Up(ctx, h.writer, migrations.SQLite); err != nil {
+		return nil, err
+	}
+	q := buildQueries(table.Quoted())
+	var conn *sql.Conn
+	if h.checkpoints != nil { // a file: one connection writes, in groups
+		var err error
+		if conn, err = h.writer.Conn(ctx); err != nil {
+			return nil, err
+		}
+	}
+	w := newWriter(h.writer, conn, q, owner)
+	d := newDriver(h.reader, table, q, w, h.close)
+	if err := w.prepare(ctx); err != nil {
+		w.close()
+		return nil, d.Explain(err)
+	}
+	if h.checkpoints != nil {
+		w.checkpoints = startCheckpointer(h.checkpoints, cfg.Logger, checkpointHook)
+		h.checkpoints = nil // the checkpointer owns it now
+	}
+	return d, nil
 }
 
 // The default number of read connections: enough that concurrent Finds
@@ -152,46 +161,53 @@ const (
 	readConnsPerProc = 4
 )
 
-// openHandles returns the writer handle (one connection) and the reader
-// handle (ReadConns read-only connections) for path. For ":memory:" both are
-// the same single-connection handle.
-func openHandles(path string, cfg Config) (writer, reader *sql.DB, err error) {
+// openHandles returns the handles of path: the writer (one connection),
+// the reader (ReadConns read-only connections) and the checkpointer's (one
+// connection). For ":memory:" writer and reader are one single-connection
+// handle, and there is no checkpointer.
+func openHandles(path string, cfg Config) (*handles, error) {
+	fail := func(err error) (*handles, error) { return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err) }
 	busy := busyPragma(cfg)
 	if path == ":memory:" {
 		db, err := sql.Open("sqlite", "file::memory:?"+busy)
 		if err != nil {
-			return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+			return fail(err)
 		}
 		keepOneConnection(db)
-		return db, db, nil
+		return &handles{writer: db, reader: db}, nil
 	}
 	base := fileURI(path)
 	both := []string{busy} // pragmas of the writer and the readers
 	if cfg.MmapSize > 0 {
 		both = append(both, fmt.Sprintf("_pragma=mmap_size(%d)", cfg.MmapSize))
 	}
-	writer, err = sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{
+	writer, err := sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{
 		"_pragma=synchronous(NORMAL)",
 		fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointPages),
 		fmt.Sprintf("_pragma=journal_size_limit(%d)", walSizeLimit),
 		"_txlock=immediate",
 	}), "&"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		return fail(err)
 	}
 	keepOneConnection(writer)
-	reader, err = sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{
-		"_pragma=query_only(1)",
-	}), "&"))
+	reader, err := sql.Open("sqlite", base+"?"+strings.Join(slices.Concat(both, []string{"_pragma=query_only(1)"}), "&"))
 	if err != nil {
 		writer.Close()
-		return nil, nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		return fail(err)
 	}
 	reader.SetMaxOpenConns(cfg.ReadConns)
 	reader.SetMaxIdleConns(cfg.ReadConns)
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
-	return writer, reader, nil
+	cp, err := sql.Open("sqlite", base+"?"+busy)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return fail(err)
+	}
+	keepOneConnection(cp)
+	return &handles{writer: writer, reader: reader, checkpoints: cp}, nil
 }
 
 // checkpointHook, when set (by tests), sees every background checkpoint's

@@ -5,13 +5,10 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/sessionsql/sessionsql/internal/storecore"
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
-var _ storecore.OwnerDriver = (*driver)(nil)
-
-func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner store.Owner, now time.Time) error {
+func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner sessionsql.Owner, now time.Time) error {
 	var ownerID, device any // NULL unless set
 	if owner.ID != "" {
 		ownerID = owner.ID
@@ -29,10 +26,10 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 	return err
 }
 
-func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]storecore.OwnedRow, error) {
+func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]sessionsql.OwnedRow, error) {
 	rows, err := d.reader.QueryContext(ctx, d.q.ownerRows, owner, now.UnixMilli())
-	return collectRows(rows, err, func(rows *sql.Rows) (storecore.OwnedRow, error) {
-		var r storecore.OwnedRow
+	return collectRows(rows, err, func(rows *sql.Rows) (sessionsql.OwnedRow, error) {
+		var r sessionsql.OwnedRow
 		var created, lastSeen sql.NullInt64
 		var expiry int64
 		err := rows.Scan(&r.Token, &r.Device, &created, &lastSeen, &expiry)
@@ -82,16 +79,16 @@ func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.
 	return d.writes.exec(ctx, writeDeleteOwned, owner, token)
 }
 
-func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]storecore.UnownedRow, error) {
+func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]sessionsql.UnownedRow, error) {
 	rows, err := d.reader.QueryContext(ctx, d.q.unownedRows, now.UnixMilli(), after, limit)
-	return collectRows(rows, err, func(rows *sql.Rows) (storecore.UnownedRow, error) {
-		var r storecore.UnownedRow
+	return collectRows(rows, err, func(rows *sql.Rows) (sessionsql.UnownedRow, error) {
+		var r sessionsql.UnownedRow
 		err := rows.Scan(&r.Token, &r.Data)
 		return r, err
 	})
 }
 
-func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner store.Owner, now time.Time) (int64, error) {
+func (d *driver) SetOwner(ctx context.Context, token string, data []byte, owner sessionsql.Owner, now time.Time) (int64, error) {
 	var device any
 	if owner.Device != "" {
 		device = owner.Device

@@ -8,27 +8,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 	"github.com/sessionsql/sessionsql/store/storetest"
 )
 
 // TestOwnerOnOldSchema: a store with the owner index over a table without
-// migration 2 fails its Commits with store.ErrOldSchema.
+// migration 2 fails its Commits with sessionsql.ErrOldSchema.
 func TestOwnerOnOldSchema(t *testing.T) {
 	db := openMigrated(t, filepath.Join(t.TempDir(), "app.db"))
 	if err := migrations.DownTo(context.Background(), db, migrations.SQLite, 1); err != nil {
 		t.Fatal(err)
 	}
-	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1, Owner: store.GobOwner("user_id", "")})
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1, Owner: sessionsql.GobOwner("user_id", "")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	err = s.Commit("tok", []byte("anonymous"), time.Now().Add(time.Hour))
-	if !errors.Is(err, store.ErrOldSchema) || !strings.Contains(err.Error(), "migrations") {
-		t.Fatalf("Commit on a version-1 table = %v, want store.ErrOldSchema telling to migrate", err)
+	if !errors.Is(err, sessionsql.ErrOldSchema) || !strings.Contains(err.Error(), "migrations") {
+		t.Fatalf("Commit on a version-1 table = %v, want sessionsql.ErrOldSchema telling to migrate", err)
 	}
 }
 
@@ -58,18 +58,16 @@ func TestOwnerListingUsesTheIndex(t *testing.T) {
 // TestIndexOwners: sessions written before the owner index was on are
 // indexed by IndexOwners.
 func TestIndexOwners(t *testing.T) {
-	db := openMigrated(t, filepath.Join(t.TempDir(), "app.db"))
-	cfg := sqlitestore.Config{CleanupInterval: -1, Now: storetest.ClockFor(t).Now}
-	plain, err := sqlitestore.NewWithConfig(db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	cfg.Owner = store.GobOwner(storetest.OwnerKey, storetest.DeviceKey)
-	owned, err := sqlitestore.NewWithConfig(db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owned.Close()
-	storetest.CheckIndexOwners(t, plain, owned)
+	storetest.RunIndexOwners(t, func(t testing.TB, plainCfg, ownedCfg sessionsql.Config) (*sessionsql.Store, *sessionsql.Store) {
+		db := openMigrated(t, filepath.Join(t.TempDir(), "app.db"))
+		plain, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: plainCfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owned, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: ownedCfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return plain, owned
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -28,7 +29,7 @@ func helperProcess(path string) int {
 	for !exists(path + ".go") {
 		time.Sleep(time.Millisecond)
 	}
-	st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		return 1
@@ -88,7 +89,7 @@ func TestOpenFromSeveralProcesses(t *testing.T) {
 		for err := range errs {
 			t.Errorf("round %d: a process failed: %v", round, err)
 		}
-		st, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+		st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,10 +5,9 @@ import "fmt"
 // queries holds the SQL text of one store, built once from its validated,
 // quoted table name. Nothing here is ever built from request data.
 type queries struct {
-	find, findWithExpiry string
-	commit, delete, all  string
-	deleteExpiredBatch   string
-	deleteExpiredAll     string
+	find, commit, delete, all string
+	deleteExpiredBatch        string
+	deleteExpiredAll          string
 
 	// The owner index (migration 2).
 	commitOwned, ownerRows   string
@@ -21,10 +20,7 @@ type queries struct {
 
 func buildQueries(table string) queries {
 	return queries{
-		// Find reads the expiry only for a store with a touch threshold:
-		// a second column costs a Find about a tenth more.
-		find:           fmt.Sprintf(`SELECT data FROM %s WHERE token = ? AND expiry > ?`, table),
-		findWithExpiry: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ?`, table),
+		find: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ?`, table),
 		commit: fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES (?, ?, ?)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, table),
 		delete: fmt.Sprintf(`DELETE FROM %s WHERE token = ?`, table),

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -23,13 +24,13 @@ func TestReadConns(t *testing.T) {
 		{8, 3, 3},
 	} {
 		runtime.GOMAXPROCS(c.procs)
-		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "conns.db"), sqlitestore.Config{ReadConns: c.set, CleanupInterval: -1})
+		s, err := sqlitestore.OpenInside(filepath.Join(t.TempDir(), "conns.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}, ReadConns: c.set})
 		if err != nil {
 			t.Fatal(err)
 		}
-		opened := sqlitestore.ReaderStats(s).OpenConnections
+		opened := s.ReaderStats().OpenConnections
 		_, _, findErr := s.Find("tok")
-		st := sqlitestore.ReaderStats(s)
+		st := s.ReaderStats()
 		s.Close()
 		if findErr != nil {
 			t.Fatal(findErr)
@@ -46,7 +47,7 @@ func TestReadConns(t *testing.T) {
 // TestConcurrentFindsNeverWait: with the default ReadConns, 16 goroutines
 // finding at once never wait for a read connection.
 func TestConcurrentFindsNeverWait(t *testing.T) {
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "wait.db"), sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.OpenInside(filepath.Join(t.TempDir(), "wait.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestConcurrentFindsNeverWait(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if st := sqlitestore.ReaderStats(s); st.MaxOpenConnections < 16 || st.WaitCount != 0 {
+	if st := s.ReaderStats(); st.MaxOpenConnections < 16 || st.WaitCount != 0 {
 		t.Errorf("16 concurrent Finds waited %d times for a read connection (%d open, at most %d), want never", st.WaitCount, st.OpenConnections, st.MaxOpenConnections)
 	}
 }

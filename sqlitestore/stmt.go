@@ -6,15 +6,20 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
+
+// preparer is a *sql.DB or one of its connections.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
 
 // stmt is one of the store's statements, prepared on first use (the table
 // may not exist yet when a store is built over a caller's *sql.DB) and kept
 // for every call after; database/sql prepares it again on each connection
 // that runs it. A failed preparation is retried on the next call.
 type stmt struct {
-	db    *sql.DB
+	db    preparer
 	query string
 
 	ready  atomic.Pointer[sql.Stmt]
@@ -22,7 +27,7 @@ type stmt struct {
 	closed bool
 }
 
-func newStmt(db *sql.DB, query string) *stmt { return &stmt{db: db, query: query} }
+func newStmt(db preparer, query string) *stmt { return &stmt{db: db, query: query} }
 
 func (s *stmt) get(ctx context.Context) (*sql.Stmt, error) {
 	if p := s.ready.Load(); p != nil {
@@ -34,7 +39,7 @@ func (s *stmt) get(ctx context.Context) (*sql.Stmt, error) {
 		return p, nil
 	}
 	if s.closed {
-		return nil, store.ErrClosed
+		return nil, sessionsql.ErrClosed
 	}
 	p, err := s.db.PrepareContext(ctx, s.query)
 	if err != nil {

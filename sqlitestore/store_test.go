@@ -14,38 +14,34 @@ import (
 
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 func TestInvalidTableNames(t *testing.T) {
 	db := openMigrated(t, filepath.Join(t.TempDir(), "x.db"))
 	for _, name := range []string{`sessions; DROP TABLE users`, `"sessions"`, `a.b.c`, `1x`, `x y`, strings.Repeat("x", 64)} {
-		if s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{TableName: name}); err == nil || s != nil {
+		if s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{TableName: name}}); err == nil || s != nil {
 			t.Errorf("NewWithConfig(TableName %q) = (%v, %v), want an error", name, s, err)
 		}
-		if s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "y.db"), sqlitestore.Config{TableName: name}); err == nil || s != nil {
+		if s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "y.db"), sqlitestore.Config{Config: sessionsql.Config{TableName: name}}); err == nil || s != nil {
 			t.Errorf("Open(TableName %q) = (%v, %v), want an error", name, s, err)
 		}
 	}
 }
 
+// TestNilDB: a nil *sql.DB is a programming error, said at once.
 func TestNilDB(t *testing.T) {
-	if _, err := sqlitestore.NewWithConfig(nil, sqlitestore.Config{}); err == nil {
-		t.Fatal("NewWithConfig(nil) succeeded")
-	}
-	s := sqlitestore.New(nil)
-	if _, _, err := s.Find("x"); err == nil || !strings.HasPrefix(err.Error(), "sqlitestore: find: db is nil") {
-		t.Fatalf("Find on New(nil) = %v, want the nil-db error, prefixed once", err)
-	}
-	r := s.Reaper()
-	if r == nil || r.Running() {
-		t.Fatalf("Reaper of New(nil) = %v, want one, not running", r)
-	}
-	if _, err := r.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "db is nil") {
-		t.Fatalf("Reaper().RunOnce on New(nil) = %v, want the nil-db error", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close on New(nil): %v", err)
+	for name, build := range map[string]func(){
+		"New":           func() { sqlitestore.New(nil) },
+		"NewWithConfig": func() { _, _ = sqlitestore.NewWithConfig(nil, sqlitestore.Config{}) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "*sql.DB is nil") {
+					t.Errorf("%s(nil) panicked with %v, want a message naming the nil *sql.DB", name, r)
+				}
+			}()
+			build()
+		}()
 	}
 }
 
@@ -78,7 +74,7 @@ func TestOpenOddPath(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := sqlitestore.Open(path, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,34 +93,34 @@ func TestMissingTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, _, err := s.Find("abc"); !errors.Is(err, store.ErrNoTable) {
-		t.Fatalf("Find without the table: %v, want store.ErrNoTable", err)
+	if _, _, err := s.Find("abc"); !errors.Is(err, sessionsql.ErrNoTable) {
+		t.Fatalf("Find without the table: %v, want sessionsql.ErrNoTable", err)
 	}
 }
 
 // TestMissingCustomTable: the migrations create only "sessions", so Open
 // with another TableName, and New's operations on one, fail with
-// store.ErrNoTable saying to create the table, not to migrate again.
+// sessionsql.ErrNoTable saying to create the table, not to migrate again.
 func TestMissingCustomTable(t *testing.T) {
 	check := func(what string, err error) {
 		t.Helper()
-		if !errors.Is(err, store.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions"`) || !strings.Contains(err.Error(), "create app_sessions yourself") {
-			t.Errorf("%s: %v, want store.ErrNoTable saying to create app_sessions", what, err)
+		if !errors.Is(err, sessionsql.ErrNoTable) || !strings.Contains(err.Error(), `the migrations create only "sessions"`) || !strings.Contains(err.Error(), "create app_sessions yourself") {
+			t.Errorf("%s: %v, want sessionsql.ErrNoTable saying to create app_sessions", what, err)
 		}
 	}
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "custom.db"), sqlitestore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "custom.db"), sqlitestore.Config{Config: sessionsql.Config{TableName: "app_sessions", CleanupInterval: -1}})
 	if s != nil {
 		s.Close()
 	}
 	check("Open", err)
 
 	db := openMigrated(t, filepath.Join(t.TempDir(), "migrated.db"))
-	s, err = sqlitestore.NewWithConfig(db, sqlitestore.Config{TableName: "app_sessions", CleanupInterval: -1})
+	s, err = sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{TableName: "app_sessions", CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +134,7 @@ func TestMissingCustomTable(t *testing.T) {
 // panics, and the store's own Close still works.
 func TestDatabaseGone(t *testing.T) {
 	db := openMigrated(t, filepath.Join(t.TempDir(), "gone.db"))
-	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.NewWithConfig(db, sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +188,7 @@ func TestOpenSurvivesReopen(t *testing.T) {
 // TestNoBusyErrorsUnderLoad: 32 goroutines committing and finding at once,
 // plus a cleanup run, never see SQLITE_BUSY ("database is locked").
 func TestNoBusyErrorsUnderLoad(t *testing.T) {
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "busy.db"), sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "busy.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,15 +232,12 @@ func TestNoBusyErrorsUnderLoad(t *testing.T) {
 
 func TestBackgroundCleanup(t *testing.T) {
 	ran := make(chan sessionsql.RunStats, 1)
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "reap.db"), sqlitestore.Config{
-		CleanupInterval: time.Millisecond,
-		OnCleanup: func(st sessionsql.RunStats) {
-			select {
-			case ran <- st:
-			default:
-			}
-		},
-	})
+	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "reap.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: time.Millisecond, OnCleanup: func(st sessionsql.RunStats) {
+		select {
+		case ran <- st:
+		default:
+		}
+	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,11 +267,11 @@ func TestMmapSize(t *testing.T) {
 	for _, c := range []struct {
 		set, want int64
 	}{{0, sqlitestore.DefaultMmapSize}, {64 << 20, 64 << 20}, {-1, 0}} {
-		s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "mmap.db"), sqlitestore.Config{MmapSize: c.set, CleanupInterval: -1})
+		s, err := sqlitestore.OpenInside(filepath.Join(t.TempDir(), "mmap.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}, MmapSize: c.set})
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, r, err := sqlitestore.Pragma(s, "mmap_size")
+		w, r, err := s.Pragma("mmap_size")
 		s.Close()
 		if err != nil || w != c.want || r != c.want {
 			t.Errorf("MmapSize %d: mmap_size writer %d, reader %d (%v); want %d", c.set, w, r, err, c.want)
@@ -290,13 +283,13 @@ func TestMmapSize(t *testing.T) {
 // 10,000 pages in the WAL before it checkpoints, and a checkpoint trims a
 // bigger WAL file back to 64 MiB.
 func TestCheckpointSettings(t *testing.T) {
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "wal.db"), sqlitestore.Config{CleanupInterval: -1})
+	s, err := sqlitestore.OpenInside(filepath.Join(t.TempDir(), "wal.db"), sqlitestore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	for name, want := range map[string]int64{"wal_autocheckpoint": 10_000, "journal_size_limit": 64 << 20} {
-		if w, _, err := sqlitestore.Pragma(s, name); err != nil || w != want {
+		if w, _, err := s.Pragma(name); err != nil || w != want {
 			t.Errorf("writer's %s = %d (%v), want %d", name, w, err, want)
 		}
 	}

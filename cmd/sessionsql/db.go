@@ -13,29 +13,22 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/sessionsql/sessionsql/internal/dsn"
+	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 
 	_ "modernc.org/sqlite"
 )
 
-// database is an open --db.
+// database is an open target.
 type database struct {
 	dialect migrations.Dialect
-	where   string // for messages: the file, or the URL without its password
+	where   string // for messages: the file, or the server without the password
 	db      *sql.DB
 	pool    *pgxpool.Pool // PostgreSQL only
 	table   sqlident.Name
-}
-
-// ownerStore is a store with the owner methods.
-type ownerStore interface {
-	store.Store
-	store.OwnerStore
 }
 
 // connectTimeout bounds reaching the database.
@@ -45,37 +38,33 @@ const connectTimeout = 10 * time.Second
 // process holds.
 const sqliteBusyTimeout = 5 * time.Second
 
-// open opens t's database. create allows a SQLite file that does not exist
-// yet (for migrate up).
+// open opens t's database, which parse has resolved. create allows a
+// SQLite file that does not exist yet (for migrate up).
 func open(ctx context.Context, t target, create bool) (*database, error) {
 	table, err := sqlident.Parse(t.table)
 	if err != nil {
 		return nil, fmt.Errorf("--table: %w", err) // parse has checked it already
 	}
-	if dsn.IsPostgres(t.db) {
-		return openPostgres(ctx, t.db, table)
+	if t.pg != nil {
+		return openPostgres(ctx, t, table)
 	}
-	return openSQLite(ctx, t.db, table, create)
+	return openSQLite(ctx, t.path, table, create)
 }
 
-func openPostgres(ctx context.Context, conn string, table sqlident.Name) (*database, error) {
-	cfg, err := pgxpool.ParseConfig(conn)
-	if err != nil {
-		return nil, errors.New("--db: cannot use the PostgreSQL connection string's settings: " + dsn.ParseError(err, conn))
-	}
-	where := dsn.Describe(conn)
+func openPostgres(ctx context.Context, t target, table sqlident.Name) (*database, error) {
+	cfg := t.pg.Copy()
 	cfg.MaxConns = 4
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, fmt.Errorf("%s: %w", t.where, err)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("cannot reach %s: %w", where, err)
+		return nil, fmt.Errorf("cannot reach %s: %w", t.where, err)
 	}
-	return &database{dialect: migrations.Postgres, where: where, db: stdlib.OpenDBFromPool(pool), pool: pool, table: table}, nil
+	return &database{dialect: migrations.Postgres, where: t.where, db: stdlib.OpenDBFromPool(pool), pool: pool, table: table}, nil
 }
 
 func openSQLite(ctx context.Context, path string, table sqlident.Name, create bool) (*database, error) {
@@ -125,12 +114,12 @@ func (d *database) close() {
 // store returns a sessionsql store over the database with background
 // cleanup off; the owner methods are on (the CLI never commits, so the
 // OwnerFunc is never called).
-func (d *database) store() (ownerStore, error) {
-	owner := store.GobOwner("user_id", "")
+func (d *database) store() (*sessionsql.Store, error) {
+	cfg := sessionsql.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: sessionsql.GobOwner("user_id", "")}
 	if d.pool != nil {
-		return postgresstore.NewWithConfig(d.pool, postgresstore.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: owner})
+		return postgresstore.NewWithConfig(d.pool, postgresstore.Config{Config: cfg})
 	}
-	return sqlitestore.NewWithConfig(d.db, sqlitestore.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: owner})
+	return sqlitestore.NewWithConfig(d.db, sqlitestore.Config{Config: cfg})
 }
 
 // explain turns the errors operators meet into what to do about them.
@@ -138,11 +127,11 @@ func (d *database) explain(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case (errors.Is(err, store.ErrNoTable) || noTable(err)) && d.table.String() != store.DefaultTableName:
-		return fmt.Errorf("the table %s does not exist in %s: `sessionsql migrate up` creates only %q (in the first schema of the search_path on PostgreSQL), so create %s with the same columns and indexes, or leave --table out (%w)", d.table, d.where, store.DefaultTableName, d.table, err)
-	case errors.Is(err, store.ErrNoTable), noTable(err):
+	case (errors.Is(err, sessionsql.ErrNoTable) || noTable(err)) && d.table.String() != sessionsql.DefaultTableName:
+		return fmt.Errorf("the table %s does not exist in %s: `sessionsql migrate up` creates only %q (in the first schema of the search_path on PostgreSQL), so create %s with the same columns and indexes, or leave --table out (%w)", d.table, d.where, sessionsql.DefaultTableName, d.table, err)
+	case errors.Is(err, sessionsql.ErrNoTable), noTable(err):
 		return fmt.Errorf("the table %s does not exist in %s: run `sessionsql migrate up` first (%w)", d.table, d.where, err)
-	case errors.Is(err, store.ErrOldSchema):
+	case errors.Is(err, sessionsql.ErrOldSchema):
 		return fmt.Errorf("the table %s in %s needs the latest migrations: run `sessionsql migrate up` (%w)", d.table, d.where, err)
 	case locked(err):
 		return fmt.Errorf("%s is locked by another process (waited %v); try again when it is done (%w)", d.where, sqliteBusyTimeout, err)

@@ -5,86 +5,86 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
+	"regexp"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/sessionsql/sessionsql/internal/dsn"
 	"github.com/sessionsql/sessionsql/internal/sqlident"
 )
 
 // errHelp means --help was asked for and printed: exit status 0.
 var errHelp = errors.New("help")
 
-// target is where a command works: --db and --table.
-type target struct {
-	db, table string
+// flags are a command's flags, with --db, --postgres and --table bound to
+// t for every command.
+type flags struct {
+	*flag.FlagSet
+	t        target
+	errOut   io.Writer
+	synopsis string
+	examples []string
 }
 
-// newFlags returns a flag set for command name, with --db and --table
-// bound to t, and a usage text made of synopsis and examples.
-func newFlags(name, synopsis string, examples []string, errOut io.Writer, t *target) *flag.FlagSet {
-	fs := flag.NewFlagSet("sessionsql "+name, flag.ContinueOnError)
-	fs.SetOutput(errOut)
-	// No default value: the usage text would print $DATABASE_URL, password
-	// and all; parse reads it.
-	fs.StringVar(&t.db, "db", "", "a SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...); default $DATABASE_URL")
-	fs.StringVar(&t.table, "table", "sessions", "the session table, \"table\" or \"schema.table\"")
-	fs.Usage = func() {
-		fmt.Fprintf(errOut, "Usage: sessionsql %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-		fmt.Fprintf(errOut, "\nExamples:\n  %s\n", strings.Join(examples, "\n  "))
-	}
-	return fs
+// newFlags returns the flags of command name, whose usage text is made of
+// synopsis and examples.
+func newFlags(name, synopsis string, examples []string, errOut io.Writer) *flags {
+	f := &flags{FlagSet: flag.NewFlagSet("sessionsql "+name, flag.ContinueOnError), errOut: errOut, synopsis: synopsis, examples: examples}
+	// The flag package prints its errors quoting the value; parse prints
+	// them without it (see flagError), and the usage once.
+	f.SetOutput(io.Discard)
+	f.Usage = func() {}
+	f.StringVar(&f.t.db, "db", "", "a SQLite file's path, or a postgres:// URL (default $DATABASE_URL)")
+	f.StringVar(&f.t.postgres, "postgres", "", "any PostgreSQL connection string pgx reads, such as \"host=db dbname=app\"")
+	f.StringVar(&f.t.table, "table", "sessions", "the session table, \"table\" or \"schema.table\"")
+	return f
+}
+
+// usage prints the command's usage text.
+func (f *flags) usage() {
+	fmt.Fprintf(f.errOut, "Usage: sessionsql %s\n\nFlags:\n", f.synopsis)
+	f.SetOutput(f.errOut)
+	f.PrintDefaults()
+	f.SetOutput(io.Discard)
+	fmt.Fprintf(f.errOut, "\nWithout --db or --postgres: $DATABASE_URL, or else libpq's PGHOST, PGDATABASE, ...\n")
+	fmt.Fprintf(f.errOut, "\nExamples:\n  %s\n", strings.Join(f.examples, "\n  "))
 }
 
 // parse parses args, mapping --help to errHelp and mistakes to errUsage,
-// and checks t: a --db given (or $DATABASE_URL), that is a PostgreSQL
-// connection string or no URL at all, and a valid --table.
-func parse(fs *flag.FlagSet, args []string, t *target) error {
-	err := fs.Parse(args)
-	if t.db == "" {
-		t.db = os.Getenv("DATABASE_URL")
-	}
+// and resolves the target: which backend, and a valid --table.
+func (f *flags) parse(args []string) error {
+	err := f.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		f.usage()
 		return errHelp
 	case err != nil:
-		return errUsage
-	case t.db == "":
-		return usageError(fs, "no database: pass --db with a SQLite file or a PostgreSQL connection string, or set DATABASE_URL")
-	case strings.HasPrefix(t.db, "file:"):
-		return usageError(fs, "--db is a file: URI: give the SQLite file's path instead (the command sets the connection's pragmas itself)")
-	case dsn.Check(t.db) != nil:
-		return usageError(fs, "--db "+dsn.Check(t.db).Error())
-	case dsn.IsPostgres(t.db):
-		// A file the settings name (sslrootcert, a service file) that
-		// cannot be read is no mistake of the command line: open reports
-		// it, with status 1.
-		if _, err := pgxpool.ParseConfig(t.db); err != nil && !readsFile(err) {
-			return usageError(fs, "--db is not a valid PostgreSQL connection string: "+dsn.ParseError(err, t.db))
-		}
+		return f.usageError(flagError(err))
 	}
-	if _, err := sqlident.Parse(t.table); err != nil {
-		return usageError(fs, fmt.Sprintf("--table: %v", err))
+	if err := f.t.resolve(); err != nil {
+		return f.usageError(err.Error())
+	}
+	if _, err := sqlident.Parse(f.t.table); err != nil {
+		return f.usageError(fmt.Sprintf("--table: %v", err))
 	}
 	return nil
 }
 
-// usageError prints msg and the command's usage, for errUsage.
-func usageError(fs *flag.FlagSet, msg string) error {
-	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
-	fs.Usage()
-	return errUsage
+// flagValue matches the flag package's message for a value it cannot
+// read, which quotes the value.
+var flagValue = regexp.MustCompile(`^invalid value ".*" for flag (-\S+): (.*)$`)
+
+// flagError is the flag package's err without the value it quotes: a
+// connection string given to the wrong flag would be printed, password
+// and all.
+func flagError(err error) string {
+	if m := flagValue.FindStringSubmatch(err.Error()); m != nil {
+		return "invalid value for flag " + m[1] + ": " + m[2]
+	}
+	return err.Error()
 }
 
-// readsFile reports whether err, from parsing a PostgreSQL connection
-// string, is about a file its settings or the environment name rather
-// than the string: one that could not be read (a CA file), or a service
-// file (servicefile, PGSERVICEFILE), whose error pgx wraps without the
-// file's own, so only its text tells it.
-func readsFile(err error) bool {
-	var pathErr *fs.PathError
-	return errors.As(err, &pathErr) || strings.Contains(err.Error(), "failed to read service")
+// usageError prints msg and the command's usage, for errUsage.
+func (f *flags) usageError(msg string) error {
+	fmt.Fprintf(f.errOut, "%s: %s\n\n", f.Name(), msg)
+	f.usage()
+	return errUsage
 }

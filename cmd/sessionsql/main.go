@@ -7,11 +7,14 @@
 //	sessionsql stats [--json]           counts, expiries, sizes, busiest owners
 //	sessionsql revoke --owner ID [--except SESSION-ID] | --all
 //
-// Every command takes --db (a SQLite file, or a PostgreSQL connection
-// string: a postgres:// URL or "host=... dbname=..."; default
-// $DATABASE_URL) and --table (default "sessions"). Exit status: 0 on
-// success, 1 when the command failed (a prune that an interrupt stopped
-// early too), 2 for a wrong command line.
+// Every command takes the database as --db (a SQLite file's path, or a
+// postgres:// URL) or --postgres (any PostgreSQL connection string pgx
+// reads, "host=db dbname=app" too); without either it reads DATABASE_URL
+// as it reads --db, and else libpq's PGHOST, PGDATABASE and the like.
+// --table defaults to "sessions". Messages name a PostgreSQL database as
+// user@host:port/database and never repeat its connection string. Exit
+// status: 0 on success, 1 when the command failed (a prune that an
+// interrupt stopped early too), 2 for a wrong command line.
 //
 // Install it with
 //
@@ -25,9 +28,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
-
-	"github.com/sessionsql/sessionsql/internal/dsn"
 )
 
 // command is one subcommand.
@@ -53,14 +55,8 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run runs one command line and returns the exit status. What it prints
-// has the passwords of args other than --db's hidden: a connection string
-// passed as an action or as another flag's value (maybe $DATABASE_URL) is
-// quoted without its password. --db's own, or $DATABASE_URL's in its
-// place, the messages that name the database hide themselves.
+// run runs one command line and returns the exit status.
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	redactor := dsn.NewRedactor(dsn.OtherArgs(args, "db")...)
-	out, errOut = redactor.Writer(out), redactor.Writer(errOut)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(errOut)
 		if len(args) == 0 {
@@ -85,9 +81,21 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(errOut, "sessionsql: unknown command %q\n\n", args[0])
+	fmt.Fprintf(errOut, "sessionsql: unknown command%s\n\n", quoteWord(args[0]))
 	usage(errOut)
 	return 2
+}
+
+// word is an argument safe to repeat in a message: a word, not a
+// connection string given in the wrong place.
+var word = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
+
+// quoteWord is " %q" of arg when it is a word, and nothing otherwise.
+func quoteWord(arg string) string {
+	if word.MatchString(arg) {
+		return fmt.Sprintf(" %q", arg)
+	}
+	return ""
 }
 
 func usage(w io.Writer) {
@@ -96,6 +104,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file, or a PostgreSQL URL or \"host=... dbname=...\"; default $DATABASE_URL)")
-	fmt.Fprintln(w, "and --table (default sessions). Run sessionsql <command> --help for its flags and examples.")
+	fmt.Fprintln(w, "\nEvery command takes --db (a SQLite file's path, or a postgres:// URL; default $DATABASE_URL),")
+	fmt.Fprintln(w, "or --postgres (any PostgreSQL connection string), and --table (default sessions).")
+	fmt.Fprintln(w, "Run sessionsql <command> --help for its flags and examples.")
 }

@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
 // pruneStats is what a prune did.
@@ -28,25 +28,24 @@ func (p pruneStats) rate() float64 {
 }
 
 func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
-	var t target
 	var batch int
 	var pause time.Duration
 	var progress bool
-	fs := newFlags("prune", "prune [--db DB] [--batch N] [--pause D]", []string{
+	f := newFlags("prune", "prune [--db DB] [--batch N] [--pause D]", []string{
 		"sessionsql prune --db sessions.db",
 		"*/15 * * * * DATABASE_URL=postgres://app@db/app sessionsql prune   # a crontab line",
 		"sessionsql prune --db postgres://app@db/app --batch 1000 --pause 50ms",
-	}, errOut, &t)
-	fs.IntVar(&batch, "batch", 250, "rows per batch, each its own short transaction")
-	fs.DurationVar(&pause, "pause", 10*time.Millisecond, "rest between batches, so live traffic gets its turn")
-	fs.BoolVar(&progress, "progress", isTerminal(out), "show progress while running (default: when output is a terminal)")
-	if err := parse(fs, args, &t); err != nil {
+	}, errOut)
+	f.IntVar(&batch, "batch", 250, "rows per batch, each its own short transaction")
+	f.DurationVar(&pause, "pause", 10*time.Millisecond, "rest between batches, so live traffic gets its turn")
+	f.BoolVar(&progress, "progress", isTerminal(out), "show progress while running (default: when output is a terminal)")
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || batch <= 0 {
-		return usageError(fs, "prune takes no arguments and a positive --batch")
+	if f.NArg() != 0 || batch <= 0 {
+		return f.usageError("prune takes no arguments and a positive --batch")
 	}
-	d, err := open(ctx, t, false)
+	d, err := open(ctx, f.t, false)
 	if err != nil {
 		return err
 	}
@@ -92,7 +91,7 @@ var errInterrupted = errors.New("interrupted before every expired session was de
 // short. Each batch runs to its end even when ctx ends (an interrupt stops
 // the run between batches, never inside one). When another instance holds
 // the table's reaper lock (PostgreSQL), it waits and tries again.
-func prune(ctx context.Context, st store.Store, batch int, pause time.Duration, report func(pruneStats)) (pruneStats, error) {
+func prune(ctx context.Context, st *sessionsql.Store, batch int, pause time.Duration, report func(pruneStats)) (pruneStats, error) {
 	var p pruneStats
 	start := time.Now()
 	for {
@@ -102,7 +101,7 @@ func prune(ctx context.Context, st store.Store, batch int, pause time.Duration, 
 			return p, nil
 		}
 		n, err := st.DeleteExpired(context.WithoutCancel(ctx), batch)
-		if errors.Is(err, store.ErrLockHeld) {
+		if errors.Is(err, sessionsql.ErrLockHeld) {
 			p.lockWait++
 			sleep(ctx, time.Second)
 			continue

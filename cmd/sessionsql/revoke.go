@@ -6,33 +6,32 @@ import (
 	"io"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
 func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error {
-	var t target
 	var owner, except string
 	var all bool
-	fs := newFlags("revoke", "revoke --owner ID [--except SESSION-ID] | --all  [--db DB]", []string{
+	f := newFlags("revoke", "revoke --owner ID [--except SESSION-ID] | --all  [--db DB]", []string{
 		"sessionsql revoke --db sessions.db --owner 42                  # log user 42 out everywhere",
 		"sessionsql revoke --db sessions.db --owner 42 --except Xy9...  # keep the session with that ID",
 		"sessionsql revoke --db postgres://app@db/app --all             # log everybody out",
-	}, errOut, &t)
-	fs.StringVar(&owner, "owner", "", "delete the sessions of this owner (the owner index's ID, e.g. a user id)")
-	fs.StringVar(&except, "except", "", "with --owner: keep this session: its ID (as OwnerSessions and CurrentSessionID give it) or its stored token")
-	fs.BoolVar(&all, "all", false, "delete every session in the table")
-	if err := parse(fs, args, &t); err != nil {
+	}, errOut)
+	f.StringVar(&owner, "owner", "", "delete the sessions of this owner (the owner index's ID, e.g. a user id)")
+	f.StringVar(&except, "except", "", "with --owner: keep this session: its ID (as OwnerSessions and CurrentSessionID give it) or its stored token")
+	f.BoolVar(&all, "all", false, "delete every session in the table")
+	if err := f.parse(args); err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() != 0:
-		return usageError(fs, "revoke takes no arguments")
+	case f.NArg() != 0:
+		return f.usageError("revoke takes no arguments")
 	case all == (owner != ""):
-		return usageError(fs, "say --owner ID or --all")
+		return f.usageError("say --owner ID or --all")
 	case all && except != "":
-		return usageError(fs, "--except goes with --owner")
+		return f.usageError("--except goes with --owner")
 	}
-	d, err := open(ctx, t, false)
+	d, err := open(ctx, f.t, false)
 	if err != nil {
 		return err
 	}
@@ -67,10 +66,10 @@ func runRevoke(ctx context.Context, args []string, out, errOut io.Writer) error 
 // stored token), after checking that it is one of owner's live sessions:
 // RevokeOwner keeps none when it names none, so a mistyped --except would
 // otherwise log the owner out everywhere.
-func keptSession(ctx context.Context, st ownerStore, owner, except string) (string, error) {
+func keptSession(ctx context.Context, st *sessionsql.Store, owner, except string) (string, error) {
 	id := except
-	if len(except) != len(store.SessionID("")) { // a stored token, not an ID
-		id = store.SessionID(except)
+	if len(except) != len(sessionsql.SessionID("")) { // a stored token, not an ID
+		id = sessionsql.SessionID(except)
 	}
 	infos, err := st.OwnerSessions(ctx, owner)
 	if err != nil {

@@ -33,22 +33,21 @@ type ownerCount struct {
 }
 
 func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
-	var t target
 	var asJSON bool
 	var top int
-	fs := newFlags("stats", "stats [--db DB] [--json] [--top N]", []string{
+	f := newFlags("stats", "stats [--db DB] [--json] [--top N]", []string{
 		"sessionsql stats --db sessions.db",
 		"sessionsql stats --db postgres://app@db/app --json | jq .live",
-	}, errOut, &t)
-	fs.BoolVar(&asJSON, "json", false, "print JSON, for scripts")
-	fs.IntVar(&top, "top", 5, "how many of the busiest owners to show (0: none)")
-	if err := parse(fs, args, &t); err != nil {
+	}, errOut)
+	f.BoolVar(&asJSON, "json", false, "print JSON, for scripts")
+	f.IntVar(&top, "top", 5, "how many of the busiest owners to show (0: none)")
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 || top < 0 {
-		return usageError(fs, "stats takes no arguments and a --top of 0 or more")
+	if f.NArg() != 0 || top < 0 {
+		return f.usageError("stats takes no arguments and a --top of 0 or more")
 	}
-	d, err := open(ctx, t, false)
+	d, err := open(ctx, f.t, false)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sessionsql/sessionsql/internal/exampletest"
+	"github.com/sessionsql/sessionsql/examples/internal/exampletest"
 )
 
 // TestExample runs the program: a session survives between requests in

@@ -7,35 +7,24 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessionsql/sessionsql"
-	"github.com/sessionsql/sessionsql/internal/dsn"
 	"github.com/sessionsql/sessionsql/postgresstore"
 	"github.com/sessionsql/sessionsql/sqlitestore"
-	"github.com/sessionsql/sessionsql/store"
 )
-
-// sessionStore is what the app needs of a sessionsql store: scs's
-// contract, the owner index ("your sessions", "log out other devices")
-// and the counters.
-type sessionStore interface {
-	store.Store
-	store.OwnerStore
-	Stats() store.Stats
-	Reaper() *sessionsql.Reaper
-}
 
 // sessionOwner tells the store whose each session is: the user id the app
 // keeps under keyUserID, and the device summary under keyDevice.
-var sessionOwner = store.GobOwner(keyUserID, keyDevice)
+var sessionOwner = sessionsql.GobOwner(keyUserID, keyDevice)
 
 // backend is where the app keeps sessions and users: one SQLite file, or
 // one PostgreSQL database.
 type backend struct {
-	sessions sessionStore
+	sessions *sessionsql.Store
 	users    *sql.DB
 	dialect  string // "sqlite" or "postgres"
 	where    string // for the start-up log line
@@ -46,26 +35,43 @@ type backend struct {
 // while a session is unchanged; see sessionManager.
 const touchThreshold = time.Minute
 
-// openBackend opens the PostgreSQL database conn names (a postgres:// URL
-// or keyword/value settings, "host=db dbname=app"), or else the SQLite file
-// at the path conn is.
-func openBackend(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
-	if err := checkConn(conn); err != nil {
+// openBackend opens the database db names: a postgres:// or
+// postgresql:// URL is PostgreSQL, anything else the path of a SQLite
+// file; what is neither, checkDB refuses.
+func openBackend(ctx context.Context, db string, log *slog.Logger) (*backend, error) {
+	if err := checkDB(db); err != nil {
 		return nil, err
 	}
-	if dsn.IsPostgres(conn) {
-		return openPostgres(ctx, conn, log)
+	if isPostgresURL(db) {
+		return openPostgres(ctx, db, log)
 	}
-	return openSQLite(conn, log)
+	return openSQLite(db, log)
 }
 
-// checkConn refuses a connection string pgx would misread (dsn.Check),
-// naming where it came from and never quoting it.
-func checkConn(conn string) error {
-	if err := dsn.Check(conn); err != nil {
-		return errors.New("the database (-db or DATABASE_URL) " + err.Error())
+func isPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// checkDB refuses, before anything is opened, a -db (or DATABASE_URL) that
+// is no postgres:// URL pgx reads and cannot be a SQLite file's path
+// either. The message never quotes it: it may hold a password.
+func checkDB(db string) error {
+	switch {
+	case isPostgresURL(db):
+		if _, err := pgxpool.ParseConfig(db); err != nil {
+			return errors.New("-db (or DATABASE_URL) is a postgres:// URL pgx cannot read (it is not repeated here, as it may hold a password)")
+		}
+	case strings.Contains(db, "://"), strings.Contains(db, "="):
+		return errors.New("-db (or DATABASE_URL) is neither a postgres:// URL nor a SQLite file's path")
 	}
 	return nil
+}
+
+// describe names a PostgreSQL database for the log as pgx read its URL:
+// user@host:port/database, never the URL, which may hold a password.
+func describe(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
 // usersConns is how many connections the users table's handle keeps on
@@ -73,7 +79,7 @@ func checkConn(conn string) error {
 const usersConns = 4
 
 func openSQLite(path string, log *slog.Logger) (*backend, error) {
-	st, err := sqlitestore.Open(path, sqlitestore.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner})
+	st, err := sqlitestore.Open(path, sqlitestore.Config{Config: sessionConfig(log)})
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +100,19 @@ func openSQLite(path string, log *slog.Logger) (*backend, error) {
 	}, nil
 }
 
-func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
-	pool, err := pgxpool.New(ctx, conn)
-	if err != nil { // a parse error quotes conn: keep its password out of the log
-		return nil, errors.New("the database (-db or DATABASE_URL): " + dsn.ParseError(err, conn))
+// sessionConfig is how the app's store is set up, on either backend.
+func sessionConfig(log *slog.Logger) sessionsql.Config {
+	return sessionsql.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner}
+}
+
+func openPostgres(ctx context.Context, url string, log *slog.Logger) (*backend, error) {
+	cfg, err := pgxpool.ParseConfig(url) // checkDB has read it
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
@@ -107,14 +122,14 @@ func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend,
 		pool.Close()
 		return nil, err
 	}
-	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner})
+	st, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionConfig(log)})
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
 	users := stdlib.OpenDBFromPool(pool)
 	return &backend{
-		sessions: st, users: users, dialect: "postgres", where: dsn.Describe(conn),
+		sessions: st, users: users, dialect: "postgres", where: describe(cfg),
 		close: func() { st.Close(); users.Close(); pool.Close() },
 	}, nil
 }

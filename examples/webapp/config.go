@@ -15,7 +15,7 @@ import (
 // Config is everything the app can be told at start.
 type Config struct {
 	Addr          string // where to listen
-	DB            string // a SQLite file, or a PostgreSQL connection string
+	DB            string // a SQLite file's path, or a postgres:// URL
 	SecureCookies bool   // mark the session cookie Secure (serve over TLS)
 
 	DemoEmail, DemoPassword string // the account made on first run
@@ -48,7 +48,7 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "localhost:8080"), "address to listen on (env ADDR)")
 	// The default shown is webapp.db even when DATABASE_URL is set: the
 	// usage text must not print a password. Parse applies it.
-	fs.StringVar(&c.DB, "db", defaultDB, "SQLite file, or a PostgreSQL URL (postgres://...) or keyword/value string (host=... dbname=...) (env DATABASE_URL)")
+	fs.StringVar(&c.DB, "db", defaultDB, "a SQLite file's path, or a PostgreSQL URL, postgres://... (env DATABASE_URL)")
 	secure, envErr := envBool("SECURE_COOKIES")
 	fs.BoolVar(&c.SecureCookies, "secure", secure, "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES=true)")
 	fs.StringVar(&c.DemoEmail, "demo-email", defaultDemoEmail, "email of the demo account created on first run")
@@ -62,9 +62,9 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	if envErr != nil {
 		return c, envErr
 	}
-	// A connection string pgx would misread is a mistake of the command
-	// line (status 2), found before anything is opened.
-	return c, checkConn(c.DB)
+	// A -db that is neither a URL pgx reads nor a path is a mistake of the
+	// command line (status 2), found before anything is opened.
+	return c, checkDB(c.DB)
 }
 
 // errFlagsPrinted marks an error of the command line that flag has printed

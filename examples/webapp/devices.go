@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sessionsql/sessionsql"
-	"github.com/sessionsql/sessionsql/store"
 )
 
 // deviceSummary turns a User-Agent header into the few words the "Your
@@ -41,7 +40,7 @@ func firstOf(ua, fallback string, pairs ...string) string {
 
 // deviceView is one row of the "Your sessions" page.
 type deviceView struct {
-	store.SessionInfo
+	sessionsql.SessionInfo
 	Current bool
 }
 

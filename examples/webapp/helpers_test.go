@@ -18,10 +18,16 @@ import (
 
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/store/storetest"
+	"go.uber.org/goleak"
 	"golang.org/x/crypto/bcrypt"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain checks for leaked goroutines once the tests are done. scs.New
+// always starts a memstore whose cleanup goroutine runs forever, even when
+// the app replaces the store at once: that one is not ours to stop.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(pgtest.M(m), goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"))
+}
 
 // backendDSN returns a fresh database for the app: a SQLite file, or a
 // PostgreSQL schema of the test's own.

@@ -1,8 +1,7 @@
 // Command webapp is the main sessionsql example: a small web app with
 // accounts, login and logout, a profile page and a per-session item list,
 // and a JSON API beside the pages. Sessions and users live in one embedded
-// SQLite file by default; give it a PostgreSQL connection string (a
-// postgres:// URL, or "host=... dbname=...") to run on PostgreSQL.
+// SQLite file by default; give it a postgres:// URL to run on PostgreSQL.
 //
 //	go run ./examples/webapp                      # SQLite file webapp.db
 //	go run ./examples/webapp -db "$DATABASE_URL"  # PostgreSQL
@@ -24,21 +23,14 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/sessionsql/sessionsql/internal/dsn"
 )
 
 func main() {
-	// Whatever it prints has the passwords of its arguments other than
-	// -db's hidden: a connection string given to the wrong flag is logged
-	// without it. The messages that name -db's (or DATABASE_URL's) database
-	// hide its password themselves.
-	stderr := dsn.NewRedactor(dsn.OtherArgs(os.Args[1:], "db")...).Writer(os.Stderr)
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg, err := configFromFlags(os.Args[1:], stderr)
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := configFromFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		if !errors.Is(err, errFlagsPrinted) {
-			fmt.Fprintln(stderr, "webapp:", err)
+			fmt.Fprintln(os.Stderr, "webapp:", err)
 		}
 		os.Exit(2)
 	}

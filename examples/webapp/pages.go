@@ -85,9 +85,7 @@ func (a *App) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	// The session store's numbers for Prometheus. A real deployment serves
 	// this on an internal port, or behind authentication.
-	mux.Handle("GET /metrics", metrics.Handler(metrics.Source{
-		Name: "sessions", Store: a.backend.sessions, Reaper: a.backend.sessions.Reaper(),
-	}))
+	mux.Handle("GET /metrics", metrics.Handler(metrics.Source{Name: "sessions", Store: a.backend.sessions}))
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {

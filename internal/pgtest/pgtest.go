@@ -14,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
 )
 
 var (
@@ -26,35 +25,23 @@ var (
 	skipped  atomic.Int64
 )
 
-// Main runs the tests of a package, stops the throwaway server if one was
-// started, and fails the run if any goroutine leaked. Call it from
-// TestMain:
+// M wraps a package's tests so that the throwaway server, if one was
+// started, stops when they end (and says how many tests skipped for want
+// of PostgreSQL). Hand it to goleak, which checks for leaked goroutines
+// after it:
 //
-//	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) { os.Exit(Run(m)) }
+//	func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.M(m)) }
+func M(m *testing.M) interface{ Run() int } { return wrapped{m} }
 
-// Run is Main without the exit: it returns the status, for a TestMain that
-// has cleaning up of its own to do.
-func Run(m *testing.M) int {
-	code := m.Run()
+type wrapped struct{ m *testing.M }
+
+func (w wrapped) Run() int {
+	code := w.m.Run()
 	if n := skipped.Load(); n > 0 {
 		fmt.Fprintf(os.Stderr, "pgtest: skipped %d PostgreSQL tests: %v\n", n, startErr)
 	}
 	Stop()
-	if code == 0 {
-		if err := goleak.Find(knownLeaks...); err != nil {
-			fmt.Fprintf(os.Stderr, "goleak: leaked goroutines after the tests:\n%v\n", err)
-			code = 1
-		}
-	}
 	return code
-}
-
-// knownLeaks are goroutines that are not ours to stop: scs.New always
-// starts a memstore whose cleanup goroutine runs forever, even when the app
-// replaces the store straight away.
-var knownLeaks = []goleak.Option{
-	goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"),
 }
 
 // Stop closes the admin pool and stops the throwaway server. Main calls it;

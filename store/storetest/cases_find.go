@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
-func testUsesInjectedClock(e *env) {
+func testUsesConfigClock(e *env) {
 	tok := token()
 	e.commit(tok, []byte("x"), e.in(time.Hour))
 	e.clock.Advance(2 * time.Hour)
 	if _, found, err := e.s.FindCtx(e.ctx(), tok); err != nil || found {
 		e.t.Fatalf("a session one hour past its expiry on the injected clock was found (err %v): "+
-			"newStore must set the store's clock to storetest.ClockFor(t).Now", err)
+			"the store must read the clock of the Config newStore is given", err)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
 func testPlainMethods(e *env) {
@@ -52,7 +52,7 @@ func testHostileTokens(e *env) {
 		`%_*\`,
 		"ünïcødé-☃-𝄞",
 		"line\nbreak\ttab",
-		strings.Repeat("x", store.MaxTokenLength),
+		strings.Repeat("x", sessionsql.MaxTokenLength),
 	}
 	for _, tok := range hostile {
 		e.commit(tok, []byte(tok), e.in(time.Hour))
@@ -76,7 +76,7 @@ func testHostileTokens(e *env) {
 var invalidTokens = map[string]string{
 	"empty":          "",
 	"100 KB":         strings.Repeat("a", 100<<10),
-	"one over limit": strings.Repeat("b", store.MaxTokenLength+1),
+	"one over limit": strings.Repeat("b", sessionsql.MaxTokenLength+1),
 	"NUL byte":       "abc\x00def",
 	"invalid UTF-8":  "abc\xff\xfe",
 }
@@ -84,8 +84,8 @@ var invalidTokens = map[string]string{
 func testInvalidTokens(e *env) {
 	for name, tok := range invalidTokens {
 		e.wantMissing(tok)
-		if err := e.s.CommitCtx(e.ctx(), tok, []byte("x"), e.in(time.Hour)); !errors.Is(err, store.ErrInvalidToken) {
-			e.t.Fatalf("CommitCtx with a %s token: %v, want store.ErrInvalidToken", name, err)
+		if err := e.s.CommitCtx(e.ctx(), tok, []byte("x"), e.in(time.Hour)); !errors.Is(err, sessionsql.ErrInvalidToken) {
+			e.t.Fatalf("CommitCtx with a %s token: %v, want sessionsql.ErrInvalidToken", name, err)
 		}
 		if err := e.s.DeleteCtx(e.ctx(), tok); err != nil {
 			e.t.Fatalf("DeleteCtx with a %s token: %v, want nil", name, err)
@@ -98,24 +98,24 @@ func testInvalidTokens(e *env) {
 
 func testOversizedData(e *env) {
 	tok := token()
-	err := e.s.CommitCtx(e.ctx(), tok, make([]byte, store.DefaultMaxDataSize+1), e.in(time.Hour))
-	if !errors.Is(err, store.ErrTooLarge) {
-		e.t.Fatalf("CommitCtx with %d bytes: %v, want store.ErrTooLarge", store.DefaultMaxDataSize+1, err)
+	err := e.s.CommitCtx(e.ctx(), tok, make([]byte, sessionsql.DefaultMaxDataSize+1), e.in(time.Hour))
+	if !errors.Is(err, sessionsql.ErrTooLarge) {
+		e.t.Fatalf("CommitCtx with %d bytes: %v, want sessionsql.ErrTooLarge", sessionsql.DefaultMaxDataSize+1, err)
 	}
 	e.wantMissing(tok)
 
 	// An oversized update leaves the stored session as it was.
 	e.commit(tok, []byte("small"), e.in(time.Hour))
-	err = e.s.CommitCtx(e.ctx(), tok, make([]byte, store.DefaultMaxDataSize+1), e.in(time.Hour))
-	if !errors.Is(err, store.ErrTooLarge) {
-		e.t.Fatalf("oversized update: %v, want store.ErrTooLarge", err)
+	err = e.s.CommitCtx(e.ctx(), tok, make([]byte, sessionsql.DefaultMaxDataSize+1), e.in(time.Hour))
+	if !errors.Is(err, sessionsql.ErrTooLarge) {
+		e.t.Fatalf("oversized update: %v, want sessionsql.ErrTooLarge", err)
 	}
 	e.wantFound(tok, []byte("small"))
 }
 
 func testDataAtLimit(e *env) {
 	tok := token()
-	data := make([]byte, store.DefaultMaxDataSize)
+	data := make([]byte, sessionsql.DefaultMaxDataSize)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
 // eachOp calls every store operation with ctx and returns their errors by
@@ -64,21 +64,21 @@ func testClosed(e *env) {
 		e.t.Fatalf("second Close: %v, want nil", err)
 	}
 	for op, err := range eachOp(e, e.ctx(), tok) {
-		if !errors.Is(err, store.ErrClosed) {
-			e.t.Errorf("%s after Close: %v, want an error matching store.ErrClosed", op, err)
+		if !errors.Is(err, sessionsql.ErrClosed) {
+			e.t.Errorf("%s after Close: %v, want an error matching sessionsql.ErrClosed", op, err)
 		}
 	}
-	if _, _, err := e.s.Find(tok); !errors.Is(err, store.ErrClosed) {
-		e.t.Errorf("Find after Close: %v, want store.ErrClosed", err)
+	if _, _, err := e.s.Find(tok); !errors.Is(err, sessionsql.ErrClosed) {
+		e.t.Errorf("Find after Close: %v, want sessionsql.ErrClosed", err)
 	}
-	if err := e.s.Commit(tok, nil, e.in(time.Hour)); !errors.Is(err, store.ErrClosed) {
-		e.t.Errorf("Commit after Close: %v, want store.ErrClosed", err)
+	if err := e.s.Commit(tok, nil, e.in(time.Hour)); !errors.Is(err, sessionsql.ErrClosed) {
+		e.t.Errorf("Commit after Close: %v, want sessionsql.ErrClosed", err)
 	}
-	if err := e.s.Delete(tok); !errors.Is(err, store.ErrClosed) {
-		e.t.Errorf("Delete after Close: %v, want store.ErrClosed", err)
+	if err := e.s.Delete(tok); !errors.Is(err, sessionsql.ErrClosed) {
+		e.t.Errorf("Delete after Close: %v, want sessionsql.ErrClosed", err)
 	}
-	if _, err := e.s.All(); !errors.Is(err, store.ErrClosed) {
-		e.t.Errorf("All after Close: %v, want store.ErrClosed", err)
+	if _, err := e.s.All(); !errors.Is(err, sessionsql.ErrClosed) {
+		e.t.Errorf("All after Close: %v, want sessionsql.ErrClosed", err)
 	}
 }
 
@@ -156,7 +156,7 @@ func testConcurrent(e *env) {
 }
 
 // testCloseUnderLoad closes the store while goroutines are using it: every
-// operation either succeeds or fails with store.ErrClosed, and all of them
+// operation either succeeds or fails with sessionsql.ErrClosed, and all of them
 // return.
 func testCloseUnderLoad(e *env) {
 	const workers = 8
@@ -180,8 +180,8 @@ func testCloseUnderLoad(e *env) {
 					ready()
 				}
 				if err != nil {
-					if !errors.Is(err, store.ErrClosed) {
-						errc <- fmt.Errorf("operation during Close: %w (want store.ErrClosed)", err)
+					if !errors.Is(err, sessionsql.ErrClosed) {
+						errc <- fmt.Errorf("operation during Close: %w (want sessionsql.ErrClosed)", err)
 					}
 					return
 				}

@@ -2,12 +2,11 @@ package storetest
 
 import (
 	"sync"
-	"testing"
 	"time"
 )
 
 // Clock is a manual clock: it stands still until a test moves it. Give its
-// Now method to a store's Config.Now and expire sessions without sleeping.
+// Now method to a store's Config.Now to expire sessions without sleeping.
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -31,24 +30,5 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // suiteEpoch is where every suite clock starts: far from the real time, so
-// a store that ignores its injected clock fails the suite loudly.
+// a store that ignores its Config's clock fails the suite loudly.
 var suiteEpoch = time.Date(2040, time.January, 1, 12, 0, 0, 0, time.UTC)
-
-var clocks sync.Map // *testing.T -> *Clock
-
-// ClockFor returns the clock the conformance suite drives for the test t.
-// A newStore function passed to Run must build its store with
-// Config.Now = storetest.ClockFor(t).Now. Called for a test the suite is not
-// running, it returns a new clock starting at the suite's epoch.
-func ClockFor(t *testing.T) *Clock {
-	c, _ := clocks.LoadOrStore(t, NewClock(suiteEpoch))
-	return c.(*Clock)
-}
-
-// registerClock gives t a fresh clock and forgets it when t ends.
-func registerClock(t *testing.T) *Clock {
-	c := NewClock(suiteEpoch)
-	clocks.Store(t, c)
-	t.Cleanup(func() { clocks.Delete(t) })
-	return c
-}

@@ -7,24 +7,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
-// Fuzz drives s, whose clock is clock and whose MaxDataSize is maxData,
-// with the operation sequences the fuzzer makes (Commit, Find, Delete,
-// DeleteExpired, All, moving the clock) and checks every answer against a
-// map that does what the contract says. Tokens come from a small set that
-// mixes good ones with hostile ones (empty, NUL, invalid UTF-8, quotes,
-// over MaxTokenLength, a megabyte); data sizes reach past maxData. s must
-// be empty of those tokens' sessions, as a fresh store is; Fuzz deletes
-// them again before each sequence.
+// fuzzMaxData is the MaxDataSize of the store Fuzz drives: small, so that
+// sequences reach past it.
+const fuzzMaxData = 4096
+
+// Fuzz drives one store that newStore builds with the operation sequences
+// the fuzzer makes (Commit, Find, Delete, DeleteExpired, All, moving the
+// clock) and checks every answer against a map that does what the
+// contract says. Tokens come from a small set that mixes good ones with
+// hostile ones (empty, NUL, invalid UTF-8, quotes, over MaxTokenLength, a
+// megabyte); data sizes reach past the store's MaxDataSize, which Fuzz
+// sets in the Config it passes, with its clock and cleanup off.
 //
 //	func FuzzStore(f *testing.F) {
-//		clock := storetest.NewClock(time.Now())
-//		s := open(f, Config{Now: clock.Now, CleanupInterval: -1, MaxDataSize: 4096})
-//		storetest.Fuzz(f, s, clock, 4096)
+//		storetest.Fuzz(f, func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
+//			return sessionsql.NewStore(newDriver(t), cfg)
+//		})
 //	}
-func Fuzz(f *testing.F, s store.Store, clock *Clock, maxData int) {
+func Fuzz(f *testing.F, newStore NewStoreFunc) {
+	clock := NewClock(suiteEpoch)
+	maxData := fuzzMaxData
+	s := newStore(f, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, MaxDataSize: maxData})
+	f.Cleanup(func() { _ = s.Close() })
 	for _, seed := range [][]byte{
 		{0, 0, 10, 1, 0}, // commit, find
 		{0, 1, 200, 5, 2, 5, 1, 1},
@@ -37,7 +44,7 @@ func Fuzz(f *testing.F, s store.Store, clock *Clock, maxData int) {
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		ctx := t.Context()
 		for _, tok := range fuzzTokens {
-			if store.ValidToken(tok) {
+			if sessionsql.ValidToken(tok) {
 				if err := s.DeleteCtx(ctx, tok); err != nil {
 					t.Fatal(err)
 				}
@@ -114,9 +121,9 @@ func Fuzz(f *testing.F, s store.Store, clock *Clock, maxData int) {
 // fuzzTokens are the tokens sequences use: three good ones and hostile
 // ones, which Commit must refuse and Find must not find.
 var fuzzTokens = []string{
-	"tok-a", "tok-b", strings.Repeat("x", store.MaxTokenLength),
+	"tok-a", "tok-b", strings.Repeat("x", sessionsql.MaxTokenLength),
 	"", "nul\x00byte", "bad\xffutf8", `quote'"; DROP TABLE sessions; --`,
-	strings.Repeat("y", store.MaxTokenLength+1), strings.Repeat("z", 1<<20),
+	strings.Repeat("y", sessionsql.MaxTokenLength+1), strings.Repeat("z", 1<<20),
 }
 
 func isFuzzToken(tok string) bool {
@@ -137,11 +144,11 @@ type modelRow struct {
 }
 
 func (m *model) commit(tok string, data []byte, expiry time.Time, maxData int) error {
-	if !store.ValidToken(tok) {
-		return store.ErrInvalidToken
+	if !sessionsql.ValidToken(tok) {
+		return sessionsql.ErrInvalidToken
 	}
 	if len(data) > maxData {
-		return store.ErrTooLarge
+		return sessionsql.ErrTooLarge
 	}
 	m.rows[tok] = modelRow{data: data, expiry: expiry.Truncate(time.Millisecond)}
 	return nil

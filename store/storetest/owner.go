@@ -7,19 +7,8 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
-
-// OwnerIndexStore is a store with the owner index on.
-type OwnerIndexStore interface {
-	store.Store
-	store.OwnerStore
-}
-
-// NewOwnerStoreFunc builds a fresh, empty, migrated store for one subtest
-// of RunOwner, with Config.Owner set to owner and Config.Now to
-// ClockFor(t).Now.
-type NewOwnerStoreFunc func(t *testing.T, owner store.OwnerFunc) OwnerIndexStore
 
 // Owner keys the owner suite's sessions use: the user id and the device.
 const (
@@ -28,28 +17,25 @@ const (
 )
 
 // RunOwner runs the owner index suite (listing and revoking one owner's
-// sessions) against the stores newStore builds, with
-// store.GobOwner(OwnerKey, DeviceKey) and sessions encoded by scs's gob
-// codec the way a SessionManager encodes them.
-func RunOwner(t *testing.T, newStore NewOwnerStoreFunc) {
+// sessions) against the stores newStore builds, with Config.Owner set to
+// sessionsql.GobOwner(OwnerKey, DeviceKey) and sessions encoded by scs's
+// gob codec the way a SessionManager encodes them.
+func RunOwner(t *testing.T, newStore NewStoreFunc) {
 	t.Helper()
 	for _, c := range ownerCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			clock := registerClock(t)
-			s := newStore(t, store.GobOwner(OwnerKey, DeviceKey))
-			if s == nil {
-				t.Fatal("newStore returned nil")
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			c.run(&ownerEnv{env: env{t: t, s: s, clock: clock}, o: s})
+			e := open(t, newStore, sessionsql.GobOwner(OwnerKey, DeviceKey))
+			c.run(&ownerEnv{env: *e, o: e.s})
 		})
 	}
 }
 
+// ownerEnv is an env whose owner methods go to o: the store itself, or
+// (RunIndexOwners) another store over the same table.
 type ownerEnv struct {
 	env
-	o store.OwnerStore
+	o *sessionsql.Store
 }
 
 var ownerCases = []struct {
@@ -86,7 +72,7 @@ func (e *ownerEnv) login(user int64, device string) string {
 	return tok
 }
 
-func (e *ownerEnv) list(owner string) []store.SessionInfo {
+func (e *ownerEnv) list(owner string) []sessionsql.SessionInfo {
 	e.t.Helper()
 	infos, err := e.o.OwnerSessions(e.ctx(), owner)
 	if err != nil {
@@ -99,7 +85,7 @@ func (e *ownerEnv) list(owner string) []store.SessionInfo {
 }
 
 // wantListed checks that owner's listing is exactly tokens, in that order.
-func (e *ownerEnv) wantListed(owner string, tokens ...string) []store.SessionInfo {
+func (e *ownerEnv) wantListed(owner string, tokens ...string) []sessionsql.SessionInfo {
 	e.t.Helper()
 	infos := e.list(owner)
 	var got, want []string
@@ -107,7 +93,7 @@ func (e *ownerEnv) wantListed(owner string, tokens ...string) []store.SessionInf
 		got = append(got, in.ID)
 	}
 	for _, tok := range tokens {
-		want = append(want, store.SessionID(tok))
+		want = append(want, sessionsql.SessionID(tok))
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		e.t.Fatalf("OwnerSessions(%q) IDs = %v, want %v", owner, got, want)
@@ -147,7 +133,7 @@ func testOwnerLists(e *ownerEnv) {
 		e.t.Fatalf("laptop session: created %v, last seen %v, expiry %v; want %v, %v, %v",
 			in.Created, in.LastSeen, in.Expiry, start, start, start.Add(time.Hour))
 	}
-	if infos[0].ID == phone || infos[0].ID == store.SessionID(laptop) {
+	if infos[0].ID == phone || infos[0].ID == sessionsql.SessionID(laptop) {
 		e.t.Fatalf("the listing's ID %q must be the session's own digest, not its token", infos[0].ID)
 	}
 	e.wantListed("2", other)
@@ -171,7 +157,7 @@ func testRevokeAllButOne(e *ownerEnv) {
 	old1 := e.login(1, "phone")
 	old2 := e.login(1, "tablet")
 	other := e.login(2, "someone else")
-	n, err := e.o.RevokeOwner(e.ctx(), "1", store.SessionID(current))
+	n, err := e.o.RevokeOwner(e.ctx(), "1", sessionsql.SessionID(current))
 	if err != nil || n != 2 {
 		e.t.Fatalf("RevokeOwner(keep current) = %d, %v; want 2", n, err)
 	}
@@ -206,11 +192,11 @@ func testRevokeEverywhere(e *ownerEnv) {
 func testRevokeOneSession(e *ownerEnv) {
 	mine, mine2 := e.login(1, "a"), e.login(1, "b")
 	theirs := e.login(2, "c")
-	if ok, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(theirs)); err != nil || ok {
+	if ok, err := e.o.RevokeSession(e.ctx(), "1", sessionsql.SessionID(theirs)); err != nil || ok {
 		e.t.Fatalf("RevokeSession of another owner's session = %v, %v; want false, nil", ok, err)
 	}
 	e.wantLive(theirs)
-	if ok, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(mine2)); err != nil || !ok {
+	if ok, err := e.o.RevokeSession(e.ctx(), "1", sessionsql.SessionID(mine2)); err != nil || !ok {
 		e.t.Fatalf("RevokeSession = %v, %v; want true, nil", ok, err)
 	}
 	e.wantMissing(mine2)
@@ -221,7 +207,7 @@ func testRevokeOneSession(e *ownerEnv) {
 	stale := token() // expired, not yet reaped: no session, so false
 	e.commit(stale, e.session(map[string]any{OwnerKey: int64(1), DeviceKey: "old"}), e.in(time.Minute))
 	e.clock.Advance(2 * time.Minute)
-	if ok, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(stale)); err != nil || ok {
+	if ok, err := e.o.RevokeSession(e.ctx(), "1", sessionsql.SessionID(stale)); err != nil || ok {
 		e.t.Fatalf("RevokeSession of an expired session = %v, %v; want false, nil: it was no live session", ok, err)
 	}
 	if n := e.deleteExpired(0); n != 0 {
@@ -268,7 +254,7 @@ func testBadOwner(e *ownerEnv) {
 	}
 	e.wantMissing(tok)
 	err = e.s.CommitCtx(e.ctx(), tok, e.session(map[string]any{OwnerKey: "bad\x00id"}), e.in(time.Hour))
-	if err == nil || errors.Is(err, store.ErrClosed) {
+	if err == nil || errors.Is(err, sessionsql.ErrClosed) {
 		e.t.Fatalf("Commit with a NUL in the owner ID = %v, want an error", err)
 	}
 	e.wantMissing(tok)
@@ -288,10 +274,7 @@ func testDeviceCleaned(e *ownerEnv) {
 // owner methods makes them fail with an error naming Config.Owner, rather
 // than answering "no sessions".
 func testOwnerIndexOff(e *env) {
-	o, ok := e.s.(store.OwnerStore)
-	if !ok {
-		return // a backend without the owner index
-	}
+	o := e.s
 	if _, err := o.OwnerSessions(e.ctx(), "1"); err == nil || !strings.Contains(err.Error(), "Config.Owner") {
 		e.t.Fatalf("OwnerSessions without Config.Owner = %v, want an error naming Config.Owner", err)
 	}
@@ -305,18 +288,18 @@ func testOwnerIndexOff(e *env) {
 
 // testRevokedStaysRevoked: a request of a revoked device that was already
 // running finishes after the revoke and commits its session again; the
-// store does not write it back (for storecore's RevokedTTL, 2 minutes).
+// store does not write it back (for two minutes).
 func testRevokedStaysRevoked(e *ownerEnv) {
 	current := e.login(1, "laptop")
 	stolen := e.login(1, "somewhere else")
 	one := e.login(1, "phone")
 	inFlight := e.session(map[string]any{OwnerKey: int64(1), DeviceKey: "somewhere else", "cart": []string{"tea", "more"}})
-	if _, err := e.o.RevokeOwner(e.ctx(), "1", store.SessionID(current)); err != nil {
+	if _, err := e.o.RevokeOwner(e.ctx(), "1", sessionsql.SessionID(current)); err != nil {
 		e.t.Fatal(err)
 	}
 	e.commit(stolen, inFlight, e.in(time.Hour)) // the in-flight request ends
 	e.wantMissing(stolen)
-	if _, err := e.o.RevokeSession(e.ctx(), "1", store.SessionID(current)); err != nil {
+	if _, err := e.o.RevokeSession(e.ctx(), "1", sessionsql.SessionID(current)); err != nil {
 		e.t.Fatal(err)
 	}
 	e.commit(current, e.session(map[string]any{OwnerKey: int64(1)}), e.in(time.Hour))
@@ -329,14 +312,22 @@ func testRevokedStaysRevoked(e *ownerEnv) {
 	e.wantLive(stolen)
 }
 
-// CheckIndexOwners checks IndexOwners: sessions that plain (a store
-// without an OwnerFunc) wrote into the table that owned (the same table,
-// with store.GobOwner(OwnerKey, DeviceKey)) reads are indexed by
-// IndexOwners, anonymous and expired ones are left alone, and a second run
-// finds nothing to do. Both stores must use ClockFor(t).Now.
-func CheckIndexOwners(t *testing.T, plain store.Store, owned OwnerIndexStore) {
+// NewStorePairFunc builds two fresh stores over one empty, migrated table
+// for a subtest: plain tuned by plainCfg (no owner index), owned by
+// ownedCfg (with one).
+type NewStorePairFunc func(t testing.TB, plainCfg, ownedCfg sessionsql.Config) (plain, owned *sessionsql.Store)
+
+// RunIndexOwners checks IndexOwners: sessions that plain wrote are indexed
+// by owned's IndexOwners, anonymous and expired ones are left alone, and a
+// second run finds nothing to do.
+func RunIndexOwners(t *testing.T, newStores NewStorePairFunc) {
 	t.Helper()
-	e := &ownerEnv{env: env{t: t, s: plain, clock: ClockFor(t)}, o: owned}
+	clock := NewClock(suiteEpoch)
+	plain, owned := newStores(t,
+		sessionsql.Config{Now: clock.Now, CleanupInterval: -1},
+		sessionsql.Config{Now: clock.Now, CleanupInterval: -1, Owner: sessionsql.GobOwner(OwnerKey, DeviceKey)})
+	t.Cleanup(func() { _ = plain.Close(); _ = owned.Close() })
+	e := &ownerEnv{env: env{t: t, s: plain, clock: clock}, o: owned}
 	var mine []string
 	for range 3*indexBatchHint + 7 { // more than one batch
 		mine = append(mine, e.login(1, "laptop"))
@@ -365,5 +356,5 @@ func CheckIndexOwners(t *testing.T, plain store.Store, owned OwnerIndexStore) {
 }
 
 // indexBatchHint times three is more sessions than one batch of
-// IndexOwners reads (500), so that CheckIndexOwners crosses batches.
+// IndexOwners reads (500), so that RunIndexOwners crosses batches.
 const indexBatchHint = 200

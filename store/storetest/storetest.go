@@ -1,43 +1,39 @@
-// Package storetest is the conformance suite every sessionsql backend
-// passes: the scs store contract plus sessionsql's own promises (batched
-// expiry deletion, bad-input handling, cancellation, Close).
+// Package storetest is the conformance suite every sessionsql Driver
+// passes: scs's store contract and sessionsql's own promises (expiry by
+// the store's clock, batched deletion of expired sessions, bad input,
+// cancellation, Close), run through a sessionsql.Store over the Driver.
 //
-// A backend's test calls Run with a function that builds a fresh, empty,
-// migrated store for each subtest:
+// A driver's test calls Run with a function that builds a fresh, empty,
+// migrated store from the Config the suite gives it:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store {
-//			s, err := mystore.NewWithConfig(db(t), mystore.Config{
-//				Now:             storetest.ClockFor(t).Now,
-//				CleanupInterval: -1,
-//			})
-//			if err != nil {
-//				t.Fatal(err)
-//			}
-//			return s
+//		storetest.Run(t, func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
+//			return sessionsql.NewStore(newDriver(t), cfg)
 //		})
 //	}
 //
-// The store must use storetest.ClockFor(t).Now as its clock (every expiry
-// case is driven by that clock, never by sleeping), should leave background
-// cleanup off so that only the suite deletes, and must keep the default
-// MaxDataSize. Run closes each store when its subtest ends. Subtests run in
-// parallel, so newStore must give each one its own table, schema or file.
+// A backend with a Config of its own embeds cfg in it. The suite's Config
+// sets Now to a clock of its own (every expiry case is driven by that
+// clock, never by sleeping), turns background cleanup off so that only
+// the suite deletes, and leaves MaxDataSize at its default; RunOwner's
+// also sets Owner. Run closes each store when its subtest ends. Subtests
+// run in parallel, so each store needs its own table, schema or file.
 package storetest
 
 import (
 	"testing"
 
-	"github.com/sessionsql/sessionsql/store"
+	"github.com/sessionsql/sessionsql"
 )
 
-// NewStoreFunc builds a fresh, empty, migrated store for one subtest.
-type NewStoreFunc func(t *testing.T) store.Store
+// NewStoreFunc builds a fresh, empty, migrated store for one subtest,
+// tuned by cfg.
+type NewStoreFunc func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store
 
 // env is what one subtest works with.
 type env struct {
 	t     *testing.T
-	s     store.Store
+	s     *sessionsql.Store
 	clock *Clock
 }
 
@@ -47,15 +43,22 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			clock := registerClock(t)
-			s := newStore(t)
-			if s == nil {
-				t.Fatal("newStore returned nil")
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			c.run(&env{t: t, s: s, clock: clock})
+			c.run(open(t, newStore, nil))
 		})
 	}
+}
+
+// open builds a subtest's store over a clock of its own, with owner as its
+// OwnerFunc, and closes it when t ends.
+func open(t *testing.T, newStore NewStoreFunc, owner sessionsql.OwnerFunc) *env {
+	t.Helper()
+	clock := NewClock(suiteEpoch)
+	s := newStore(t, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, Owner: owner})
+	if s == nil {
+		t.Fatal("newStore returned nil")
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return &env{t: t, s: s, clock: clock}
 }
 
 type testCase struct {
@@ -65,7 +68,7 @@ type testCase struct {
 
 // cases is every conformance check, in the order they are reported.
 var cases = []testCase{
-	{"UsesInjectedClock", testUsesInjectedClock},
+	{"UsesTheConfigClock", testUsesConfigClock},
 	{"FindMissing", testFindMissing},
 	{"FindHit", testFindHit},
 	{"FindExpired", testFindExpired},

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// target is where a command works, as its flags say: --db, --postgres
+// and --table.
+type target struct {
+	db, postgres, table string
+
+	pg   *pgxpool.Config // set by resolve for PostgreSQL
+	path string          // set by resolve for SQLite
+	// where names the database in messages: "SQLite file PATH", or
+	// "PostgreSQL at user@host:port/db" from pgx's parsed config, never
+	// the connection string, which may hold a password.
+	where string
+}
+
+// pgEnv are libpq's environment variables that name a PostgreSQL server or
+// database: with one of them set and no --db, --postgres or DATABASE_URL,
+// the command connects to PostgreSQL as pgx reads the environment.
+var pgEnv = []string{"PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE"}
+
+// resolve says which backend t names, without guessing: a postgres:// or
+// postgresql:// URL (--db or DATABASE_URL), any connection string pgx
+// reads (--postgres), or libpq's PG* variables are PostgreSQL; a path is a
+// SQLite file. What it refuses is a usage error whose message never
+// quotes the string.
+func (t *target) resolve() error {
+	switch {
+	case t.db != "" && t.postgres != "":
+		return errors.New("give --db or --postgres, not both")
+	case t.postgres != "":
+		return t.parsePostgres("--postgres", t.postgres)
+	case t.db != "":
+		return t.byForm("--db", t.db)
+	case os.Getenv("DATABASE_URL") != "":
+		return t.byForm("DATABASE_URL", os.Getenv("DATABASE_URL"))
+	}
+	for _, v := range pgEnv {
+		if os.Getenv(v) != "" {
+			return t.parsePostgres(v, "")
+		}
+	}
+	return errors.New("no database: pass --db with a SQLite file or a postgres:// URL, or --postgres with any PostgreSQL connection string; or set DATABASE_URL, or PGHOST and PGDATABASE")
+}
+
+// byForm resolves s, given as source (--db or DATABASE_URL), by its form.
+func (t *target) byForm(source, s string) error {
+	switch {
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		return t.parsePostgres(source, s)
+	case strings.HasPrefix(s, "file:"):
+		return fmt.Errorf("%s is a file: URI: give the SQLite file's path instead (the command sets the connection's pragmas itself)", source)
+	case strings.Contains(s, "://"):
+		return fmt.Errorf("%s is a URL of another kind: give a postgres:// URL, or a SQLite file's path", source)
+	case strings.Contains(s, "="):
+		return fmt.Errorf("%s holds an \"=\", as a keyword/value connection string does: pass one of those with --postgres (SQLite paths with an \"=\" are not taken here)", source)
+	}
+	t.path, t.where = s, "SQLite file "+s
+	return nil
+}
+
+// parsePostgres reads s (from source) as pgx does; "" reads libpq's
+// environment variables alone.
+func (t *target) parsePostgres(source, s string) error {
+	cfg, err := pgxpool.ParseConfig(s)
+	if err != nil {
+		return unreadable(source, err)
+	}
+	t.pg = cfg
+	c := cfg.ConnConfig
+	t.where = fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+	return nil
+}
+
+// unreadable is the fixed message for a connection string pgx cannot
+// read: pgx's own message quotes pieces of it. A file the string names
+// that cannot be read (a CA file, a service file) is named with it: its
+// path holds no password.
+func unreadable(source string, err error) error {
+	msg := source + " is no PostgreSQL connection string pgx can read (it is not repeated here, as it may hold a password): check it against https://pkg.go.dev/github.com/jackc/pgx/v5/pgconn#ParseConfig"
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		msg += fmt.Sprintf("; it names %s, which cannot be read: %v", pathErr.Path, pathErr.Err)
+	}
+	return errors.New(msg)
+}
