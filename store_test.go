@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/postgresstore"
@@ -50,6 +51,29 @@ var backends = []backend{
 			t.Fatal(err)
 		}
 		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}},
+	// PostgreSQL behind PgBouncer in transaction pooling, with the exec
+	// mode that needs no prepared statement to last. PgBouncer forwards no
+	// search_path: the table is named with its schema.
+	{"pgbouncer", func(t *testing.T, clock *storetest.Clock, o options) *sessionsql.Store {
+		direct, schema := pgtest.PoolAndSchema(t)
+		if err := postgresstore.Migrate(context.Background(), direct); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := pgxpool.ParseConfig(pgtest.BouncerURL(t, pgtest.Transaction, "postgres", "exec"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{TableName: schema + ".sessions", Now: clock.Now, CleanupInterval: -1, TouchThreshold: o.touch, Owner: o.owner}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,40 +3,102 @@ package migrations
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3/lock"
 )
 
-// advisoryLockID is the PostgreSQL advisory lock key that serialises
-// sessionsql migrations across instances. It differs from goose's default,
-// so the application's own goose migrations never wait on ours.
-const advisoryLockID int64 = 0x5e5510_5e5510
+// ErrLocked is returned (wrapped) by Up, UpTo, Down and DownTo on
+// PostgreSQL when another instance held the migration lock for all of
+// LockWait (or until the context ended). The error names the holder.
+var ErrLocked = errors.New("migrations: another instance holds the migration lock")
 
-// advisoryLocker is a goose SessionLocker that waits on a session-level
-// advisory lock (pg_advisory_lock) for as long as ctx allows, instead of
-// polling as goose's own locker does every few seconds.
-type advisoryLocker struct{}
+// LockTable is the table that holds the PostgreSQL migration lock: one
+// row, taken and released by single statements, so that the lock works
+// through connection poolers in transaction mode (PgBouncer), where a
+// session-level advisory lock can be taken on one server connection,
+// released on another and stranded. The holder renews a lease on it while
+// it migrates; an instance that dies frees it when the lease runs out.
+const LockTable = "sessionsql_lock"
 
-func (advisoryLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", advisoryLockID); err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
-	}
-	return nil
+// LockWait is how long a PostgreSQL migration waits for another
+// instance's lock before it gives up with ErrLocked. Give it a context
+// with an earlier deadline to give up sooner.
+const LockWait = 2 * time.Minute
+
+// The lock's timing: how long a lease lasts without renewal, how often the
+// holder renews it, and how often a waiter tries again.
+const (
+	lockLease     = 30 * time.Second
+	lockHeartbeat = 5 * time.Second
+	lockPoll      = 500 * time.Millisecond
+)
+
+// lockWait is LockWait; the tests shorten it.
+var lockWait = LockWait
+
+// lockID names sessionsql's row in LockTable.
+const lockID int64 = 0x5e5510_5e5510
+
+// tableLock is goose's table locker for LockTable, whose failure to take
+// the lock says who holds it and what to do.
+type tableLock struct{ lock.Locker }
+
+func newTableLock() (tableLock, error) {
+	l, err := lock.NewPostgresTableLocker(
+		lock.WithTableName(LockTable),
+		lock.WithTableLockID(lockID),
+		lock.WithTableLeaseDuration(lockLease),
+		lock.WithTableHeartbeatInterval(lockHeartbeat),
+		lock.WithTableLockTimeout(lockPoll, uint64(max(1, lockWait/lockPoll))),
+		lock.WithTableUnlockTimeout(time.Second, 30),
+		lock.WithTableLogger(slog.New(slog.DiscardHandler)),
+		lock.WithTableRetryPolicy(retryable),
+	)
+	return tableLock{l}, err
 }
 
-// SessionUnlock releases the lock. If that fails on a connection that is
-// still open, the connection is discarded rather than returned to the pool
-// still holding the lock, which would make every later Up wait forever.
-func (advisoryLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
-	var released bool
-	err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1)", advisoryLockID).Scan(&released)
-	if err == nil && released {
+// retryable reports whether taking or releasing the lock may succeed on
+// another try: not a release of a lock another instance took over once
+// this one's lease ran out (goose says "not held by this instance").
+func retryable(err error) bool {
+	return !strings.Contains(err.Error(), "not held by this instance")
+}
+
+func (l tableLock) Lock(ctx context.Context, db *sql.DB) error {
+	err := l.Locker.Lock(ctx, db)
+	if err == nil {
 		return nil
 	}
-	if err == nil {
-		err = errors.New("the lock was not held")
+	holder, ok := lockHolder(ctx, db)
+	if !ok {
+		return fmt.Errorf("take the migration lock: %w", err)
 	}
-	_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // drop the connection
-	return fmt.Errorf("release migration lock: %w", err)
+	waited := "for " + lockWait.String()
+	if ctx.Err() != nil {
+		waited = "until the context ended"
+	}
+	return fmt.Errorf("%w (%s) and kept it %s: it is applying migrations to this database; let it finish and try again (an instance that died frees the lock %v after its last renewal): %w",
+		ErrLocked, holder, waited, lockLease, err)
+}
+
+// lockHolder describes who holds the lock, as its row says: the holder's
+// host, process and a random suffix, since when, and until when its lease
+// runs. ok is false when the row says nobody holds it.
+func lockHolder(ctx context.Context, db *sql.DB) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	var by sql.NullString
+	var since, until sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT locked_by, locked_at, lease_expires_at FROM `+LockTable+` WHERE lock_id = $1 AND locked`, lockID).
+		Scan(&by, &since, &until)
+	if err != nil || !by.Valid {
+		return "", false
+	}
+	return fmt.Sprintf("held by %s since %s, its lease running until %s",
+		by.String, since.Time.UTC().Format(time.RFC3339), until.Time.UTC().Format(time.RFC3339)), true
 }

@@ -68,7 +68,7 @@ func (d Dialect) gooseDialect() goose.Dialect {
 }
 
 // sqliteMu serialises SQLite migrations within one process. PostgreSQL runs
-// are serialised across processes by an advisory lock instead.
+// are serialised across processes by the lock in LockTable instead.
 var sqliteMu sync.Mutex
 
 // provider builds a goose provider for d over db. It never closes db.
@@ -84,7 +84,11 @@ func provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 		goose.WithDisableGlobalRegistry(true),
 	}
 	if d == Postgres {
-		opts = append(opts, goose.WithSessionLocker(advisoryLocker{}))
+		l, err := newTableLock()
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithLocker(l))
 	}
 	p, err := goose.NewProvider(d.gooseDialect(), db, FS(d), opts...)
 	if err != nil {

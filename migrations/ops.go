@@ -12,16 +12,19 @@ import (
 )
 
 // Up applies every migration of d that db has not seen yet. It is safe to
-// call on every start of every instance: on PostgreSQL concurrent calls wait
-// for each other on an advisory lock of our own, and a database that already
-// holds scs's sessions table keeps its rows.
+// call on every start of every instance: on PostgreSQL concurrent calls
+// wait for each other on the lock in LockTable, which works through
+// connection poolers in transaction mode, for at most LockWait (then they
+// fail with ErrLocked, naming the holder); and a database that already
+// holds scs's sessions table keeps its rows. On PostgreSQL db needs two
+// connections: the lock's and the migration's.
 func Up(ctx context.Context, db *sql.DB, d Dialect) error {
 	up := func(p *goose.Provider) error {
 		_, err := p.Up(ctx)
 		return err
 	}
 	err := run(db, d, "up", up)
-	// SQLite has no advisory lock: another process opening the same file
+	// SQLite has no lock of ours: another process opening the same file
 	// may apply a migration between goose reading the version and running
 	// it. The loser's transaction fails (a duplicate column, say) and rolls
 	// back, and running Up again carries on from what the winner applied.

@@ -114,7 +114,8 @@ func (d *driver) Close() error { return nil }
 const migrateHow = "postgresstore.Migrate, or the sessionsql command's migrate up"
 
 // Explain reports a missing table (SQLSTATE 42P01) as ErrNoTable and a
-// missing column (42703) as ErrOldSchema, saying what to do.
+// missing column (42703) as ErrOldSchema, saying what to do, and a
+// prepared statement lost behind a pooler as PoolerError does.
 func (d *driver) Explain(err error) error {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
@@ -126,7 +127,7 @@ func (d *driver) Explain(err error) error {
 	case "42703":
 		return sessionsql.MissingColumns(d.table.String(), migrateHow, err)
 	}
-	return err
+	return PoolerError(err)
 }
 
 func (d *driver) All(ctx context.Context, now time.Time) (map[string][]byte, error) {

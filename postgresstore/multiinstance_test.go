@@ -20,16 +20,18 @@ import (
 // transaction) without waiting, and fails the batch if another transaction
 // holds it, that is, if another batch is deleting at the same moment. It
 // also logs each deleted token with its transaction id.
-func watchBatches(t *testing.T, pool *pgxpool.Pool) {
+func watchBatches(t *testing.T, pool *pgxpool.Pool, schema string) {
 	t.Helper()
 	for _, q := range []string{
 		`CREATE TABLE deleted_log (token text NOT NULL, txid bigint NOT NULL)`,
+		// The log is named with its schema: a connection through a pooler
+		// runs the trigger with a search_path of its own.
 		`CREATE FUNCTION one_batch_at_a_time() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			IF NOT pg_try_advisory_xact_lock(7250001) THEN
 				RAISE EXCEPTION 'two delete batches at the same time';
 			END IF;
-			INSERT INTO deleted_log VALUES (OLD.token, txid_current());
+			INSERT INTO ` + schema + `.deleted_log VALUES (OLD.token, txid_current());
 			RETURN OLD;
 		END $$`,
 		`CREATE TRIGGER one_batch_at_a_time BEFORE DELETE ON sessions
@@ -45,8 +47,23 @@ func watchBatches(t *testing.T, pool *pgxpool.Pool) {
 // background reaper, on one table: every expired row is deleted exactly
 // once in total, no live row is touched, and no two reapers ever delete at
 // the same time (a trigger inside PostgreSQL fails any batch that overlaps
-// another, which would surface as a failed run).
+// another, which would surface as a failed run). The same behind a
+// PgBouncer in transaction mode, where the reaper's lock must live and die
+// within one statement.
 func TestFourInstancesReapOnce(t *testing.T) {
+	t.Run("direct", func(t *testing.T) {
+		fourInstancesReapOnce(t, func(t *testing.T, schema string) (*pgxpool.Pool, string) { return pgtest.PoolFor(t, schema), "" })
+	})
+	t.Run("PgBouncer transaction pooling", func(t *testing.T) {
+		fourInstancesReapOnce(t, func(t *testing.T, schema string) (*pgxpool.Pool, string) {
+			return bouncedPool(t, pgtest.Transaction, "exec"), schema + ".sessions"
+		})
+	})
+}
+
+// fourInstancesReapOnce is TestFourInstancesReapOnce with the pools and
+// table names instance gives each instance on the test's schema.
+func fourInstancesReapOnce(t *testing.T, instance func(t *testing.T, schema string) (*pgxpool.Pool, string)) {
 	const expired, live, instances = 5000, 100, 4
 	pool, schema := migratedPool(t)
 	ctx := context.Background()
@@ -56,13 +73,13 @@ func TestFourInstancesReapOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	watchBatches(t, pool)
+	watchBatches(t, pool, schema)
 	var total atomic.Int64
 	done := make(chan struct{})
 	var doneOnce sync.Once
 	for range instances {
-		p := pgtest.PoolFor(t, schema) // an instance's own pool
-		s, err := postgresstore.NewWithConfig(p, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: time.Millisecond, CleanupBatchSize: 50, OnCleanup: func(st sessionsql.RunStats) {
+		p, table := instance(t, schema) // an instance's own pool
+		s, err := postgresstore.NewWithConfig(p, postgresstore.Config{Config: sessionsql.Config{TableName: table, CleanupInterval: time.Millisecond, CleanupBatchSize: 50, OnCleanup: func(st sessionsql.RunStats) {
 			if st.Err != nil && !errors.Is(st.Err, context.Canceled) { // Close cancels
 				t.Errorf("reaper run failed: %v", st.Err)
 			}

@@ -82,6 +82,11 @@ func mustRun(t *testing.T, args ...string) string {
 var backends = map[string]func(t *testing.T) string{
 	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "sessions.db") },
 	"postgres": func(t *testing.T) string { return pgtest.URL(t, pgtest.Schema(t)) },
+	// A database of its own behind PgBouncer in transaction pooling, the
+	// URL naming no exec mode.
+	"pgbouncer": func(t *testing.T) string {
+		return pgtest.BouncerURL(t, pgtest.Transaction, pgtest.Database(t), "")
+	},
 }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, db string)) {

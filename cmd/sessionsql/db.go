@@ -124,6 +124,7 @@ func (d *database) store() (*sessionsql.Store, error) {
 
 // explain turns the errors operators meet into what to do about them.
 func (d *database) explain(err error) error {
+	err = postgresstore.PoolerError(err)
 	switch {
 	case err == nil:
 		return nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -69,11 +70,18 @@ func (t *target) byForm(source, s string) error {
 }
 
 // parsePostgres reads s (from source) as pgx does; "" reads libpq's
-// environment variables alone.
+// environment variables alone. Unless s names an exec mode, the command
+// uses pgx's exec mode, which works through every connection pooler
+// (PgBouncer in transaction mode keeps no prepared statement from one
+// transaction to the next); the command runs too few statements for
+// prepared ones to pay.
 func (t *target) parsePostgres(source, s string) error {
 	cfg, err := pgxpool.ParseConfig(s)
 	if err != nil {
 		return unreadable(source, err)
+	}
+	if !strings.Contains(s, "default_query_exec_mode") {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	t.pg = cfg
 	c := cfg.ConnConfig

@@ -47,6 +47,7 @@ func (w wrapped) Run() int {
 // Stop closes the admin pool and stops the throwaway server. Main calls it;
 // tests never need to.
 func Stop() {
+	stopBouncers()
 	if admin != nil {
 		admin.Close()
 		admin = nil
@@ -105,9 +106,7 @@ func Admin(t testing.TB) *pgxpool.Pool {
 func Schema(t testing.TB) string {
 	t.Helper()
 	ensure(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "t_" + hex.EncodeToString(b)
+	name := newName("t_")
 	ctx := context.Background()
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatalf("pgtest: create schema: %v", err)
@@ -121,6 +120,14 @@ func Schema(t testing.TB) string {
 		}
 	})
 	return name
+}
+
+// newName is prefix and twelve random hex digits: a schema or database
+// name no other test uses.
+func newName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
 }
 
 // URL returns a connection string whose search_path starts with schema, for

@@ -25,7 +25,10 @@ func testFindHit(e *env) {
 	e.wantFound(tok, data)
 
 	// The caller owns what Find returns and what it passed to Commit.
-	got, _, _ := e.s.FindCtx(e.ctx(), tok)
+	got, found, err := e.s.FindCtx(e.ctx(), tok)
+	if err != nil || !found || len(got) == 0 {
+		e.t.Fatalf("FindCtx(%.20q) = (%q, %v, %v), want its data", tok, got, found, err)
+	}
 	got[0] = 'J'
 	data[0] = 'Y'
 	e.wantFound(tok, []byte("hello session"))
