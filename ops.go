@@ -92,9 +92,6 @@ func (s *Store) write(ctx context.Context, token string, data []byte, expiry tim
 		}
 		return true, nil
 	}
-	if s.owners == nil {
-		return false, s.fail(ctx, "commit", errNoOwnerDriver)
-	}
 	if s.revoked.has(token, s.now()) {
 		return false, nil // a request of a revoked device, finishing after the revoke
 	}

@@ -9,11 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// The owner methods' errors for a store without the index.
-var (
-	errNoOwner       = errors.New(`the owner index is off: set Config.Owner (GobOwner("user_id", "") for scs's default codec) and apply the migrations`)
-	errNoOwnerDriver = errors.New("Config.Owner is set but this store's Driver has no owner index (it is no OwnerDriver)")
-)
+// errNoOwner is the owner methods' error on a store without the index.
+var errNoOwner = errors.New(`the owner index is off: set Config.Owner (GobOwner("user_id", "") for scs's default codec) and apply the migrations`)
 
 // OwnerSessions lists owner's live sessions, the most recently seen first,
 // through the owner index: the ID that revokes each (CurrentSessionID
@@ -145,8 +142,6 @@ func (s *Store) ownerReady(ctx context.Context, owner string) error {
 	switch {
 	case s.owner == nil:
 		return errNoOwner
-	case s.owners == nil:
-		return errNoOwnerDriver
 	case owner == "":
 		return errors.New("the owner ID is empty")
 	}

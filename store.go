@@ -46,9 +46,8 @@ var (
 
 // NewStore returns a Store that keeps its sessions through d, tuned by
 // cfg, and starts its background cleanup unless cfg.CleanupInterval is
-// negative. With cfg.Owner set, d must be an OwnerDriver for the owner
-// methods and Commit to work. A nil d is a programming error: NewStore
-// panics.
+// negative. A nil d, or cfg.Owner set for a d that is no OwnerDriver, is a
+// programming error: NewStore panics.
 func NewStore(d Driver, cfg Config) *Store {
 	if d == nil {
 		panic("sessionsql: NewStore: the Driver is nil")
@@ -56,7 +55,10 @@ func NewStore(d Driver, cfg Config) *Store {
 	cfg = cfg.WithDefaults()
 	s := &Store{driver: d, now: cfg.Now, maxData: cfg.MaxDataSize, owner: cfg.Owner}
 	if cfg.Owner != nil {
-		s.owners, _ = d.(OwnerDriver)
+		var ok bool
+		if s.owners, ok = d.(OwnerDriver); !ok {
+			panic(fmt.Sprintf("sessionsql: NewStore: Config.Owner is set, but the Driver (%T) has no owner index: it is no OwnerDriver", d))
+		}
 	}
 	if cfg.TouchThreshold > 0 {
 		s.touch = newTouch(cfg.TouchThreshold, cfg.Codec)

@@ -10,9 +10,9 @@ import (
 	"github.com/sessionsql/sessionsql/internal/gobwalk"
 )
 
-// DefaultTouchMemory bounds the copies of recently found sessions the touch
+// touchMemory bounds the copies of recently found sessions the touch
 // threshold keeps: 16 MiB.
-const DefaultTouchMemory = 16 << 20
+const touchMemory = 16 << 20
 
 // touch skips Commits that would only push an unchanged session's expiry a
 // little: scs with IdleTimeout re-commits every session on every request.
@@ -72,7 +72,7 @@ func newTouch(threshold time.Duration, codec scs.Codec) *touch {
 		codec = scs.GobCodec{}
 	}
 	_, gob := codec.(scs.GobCodec)
-	return &touch{threshold: threshold, codec: codec, gob: gob, maxBytes: DefaultTouchMemory, cur: map[string]*seen{}}
+	return &touch{threshold: threshold, codec: codec, gob: gob, maxBytes: touchMemory, cur: map[string]*seen{}}
 }
 
 // remember records what Find read. A session Find keeps returning
@@ -143,22 +143,6 @@ func (t *touch) unchanged(token string, data []byte, expiry time.Time) bool {
 		return false
 	}
 	return sameValues(t.codec, deadline, values, data)
-}
-
-// sameSession reports whether two encoded sessions hold the same deadline
-// and values. Equal bytes are the quick answer; otherwise both are decoded,
-// because gob writes a map's keys in random order, so two encodings of one
-// session rarely match byte for byte. Anything that fails to decode counts
-// as different, so the Commit writes.
-func sameSession(codec scs.Codec, a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	da, va, err := codec.Decode(a)
-	if err != nil {
-		return false
-	}
-	return sameValues(codec, da, va, b)
 }
 
 // sameValues reports whether b decodes to deadline and values.

@@ -9,6 +9,7 @@ require (
 	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/sessionsql/sessionsql v0.0.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -3,6 +3,7 @@ package postgresstore
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql"
@@ -45,12 +46,14 @@ func New(pool *pgxpool.Pool) *sessionsql.Store {
 // cfg.TableName is not a valid table name. A nil pool is a programming
 // error: NewWithConfig panics.
 func NewWithConfig(pool *pgxpool.Pool, cfg Config) (*sessionsql.Store, error) {
-	st, _, err := newStore(pool, cfg)
+	st, _, err := newStore(pool, cfg, groupLockTimeout)
 	return st, err
 }
 
-// newStore builds the store and returns its driver too, for the tests.
-func newStore(pool *pgxpool.Pool, cfg Config) (*sessionsql.Store, *driver, error) {
+// newStore builds the store and returns its driver too, for the tests,
+// whose grouped writes wait at most lockTimeout for a row lock (see
+// groupLockTimeout).
+func newStore(pool *pgxpool.Pool, cfg Config, lockTimeout time.Duration) (*sessionsql.Store, *driver, error) {
 	if pool == nil {
 		panic("postgresstore: the pool is nil; pass the *pgxpool.Pool from pgxpool.New")
 	}
@@ -63,6 +66,6 @@ func newStore(pool *pgxpool.Pool, cfg Config) (*sessionsql.Store, *driver, error
 	if slots == 0 {
 		slots = max(2, min(2*runtime.GOMAXPROCS(0), int(pool.Config().MaxConns)))
 	}
-	d := newDriver(pool, table, cfg.AsyncCommit, shared.Owner != nil, slots)
+	d := newDriver(pool, table, cfg.AsyncCommit, shared.Owner != nil, slots, lockTimeout)
 	return sessionsql.NewStore(d, shared), d, nil
 }

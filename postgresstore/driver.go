@@ -45,9 +45,10 @@ var (
 const maxGroup = 64
 
 // newDriver returns the driver of a store, with slots statements of each
-// kind in flight at most (slots < 0: no limit, every operation alone).
-func newDriver(pool *pgxpool.Pool, table sqlident.Name, async, owned bool, slots int) *driver {
-	d := &driver{pool: pool, q: buildQueries(table.Quoted(), async), table: table, owned: owned, direct: directFinds(pool)}
+// kind in flight at most (slots < 0: no limit, every operation alone) and
+// grouped writes waiting at most lockTimeout for a row lock.
+func newDriver(pool *pgxpool.Pool, table sqlident.Name, async, owned bool, slots int, lockTimeout time.Duration) *driver {
+	d := &driver{pool: pool, q: buildQueries(table.Quoted(), async, lockTimeout), table: table, owned: owned, direct: directFinds(pool)}
 	if slots < 0 {
 		slots = math.MaxInt
 	}

@@ -1,6 +1,8 @@
 package postgresstore
 
 import (
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql"
 )
@@ -9,7 +11,9 @@ import (
 const ReaperLockClass = reaperLockClass
 
 // OwnerRowsQuery is the owner listing's SQL for table, for EXPLAIN.
-func OwnerRowsQuery(table string) string { return buildQueries(table, false).ownerRows }
+func OwnerRowsQuery(table string) string {
+	return buildQueries(table, false, groupLockTimeout).ownerRows
+}
 
 // Inside is a store with what the tests look at inside it.
 type Inside struct {
@@ -19,7 +23,14 @@ type Inside struct {
 
 // NewInside is NewWithConfig, keeping hold of the store's insides.
 func NewInside(pool *pgxpool.Pool, cfg Config) (Inside, error) {
-	st, d, err := newStore(pool, cfg)
+	return NewInsideWaiting(pool, cfg, groupLockTimeout)
+}
+
+// NewInsideWaiting is NewInside whose grouped writes wait at most
+// lockTimeout for a row lock (see groupLockTimeout): long, for a test
+// that must see them wait.
+func NewInsideWaiting(pool *pgxpool.Pool, cfg Config, lockTimeout time.Duration) (Inside, error) {
+	st, d, err := newStore(pool, cfg, lockTimeout)
 	return Inside{st, d}, err
 }
 

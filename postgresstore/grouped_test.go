@@ -22,8 +22,15 @@ import (
 // joins a queue.
 func groupedStore(t *testing.T, pool *pgxpool.Pool, cfg postgresstore.Config) (postgresstore.Inside, chan struct{}) {
 	t.Helper()
+	return groupedStoreWaiting(t, pool, cfg, 100*time.Millisecond)
+}
+
+// groupedStoreWaiting is groupedStore whose grouped writes wait at most
+// lockTimeout for a row lock.
+func groupedStoreWaiting(t *testing.T, pool *pgxpool.Pool, cfg postgresstore.Config, lockTimeout time.Duration) (postgresstore.Inside, chan struct{}) {
+	t.Helper()
 	cfg.Concurrency, cfg.CleanupInterval = 1, -1
-	s, err := postgresstore.NewInside(pool, cfg)
+	s, err := postgresstore.NewInsideWaiting(pool, cfg, lockTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,7 +492,9 @@ func ownerFromData(_ string, data []byte) (sessionsql.Owner, error) {
 // that owner, lock rows in one order, so neither fails with a deadlock.
 func TestGroupedCommitAndRevokeOwnerNoDeadlock(t *testing.T) {
 	pool, _ := migratedPool(t)
-	s, queued := groupedStore(t, pool, postgresstore.Config{Config: sessionsql.Config{Owner: ownerFromData}})
+	// The grouped Commit must still be waiting for a5 when the revocation
+	// starts to wait: on a loaded machine 100 ms can pass in between.
+	s, queued := groupedStoreWaiting(t, pool, postgresstore.Config{Config: sessionsql.Config{Owner: ownerFromData}}, time.Minute)
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
 	// b before a in the heap: a DELETE of U's rows in heap order would

@@ -1,6 +1,9 @@
 package postgresstore
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // queries holds the SQL text of one store, built once from its validated,
 // quoted table name. Nothing here is ever built from request data.
@@ -43,14 +46,14 @@ ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
 // revocation, an app's own transaction) never holds up the other
 // operations of its statement: they then run again on their own (see
 // settle). Row locks between the store's own statements last a commit.
-const groupLockTimeout = "100ms"
+const groupLockTimeout = 100 * time.Millisecond
 
 // groupSettings is the CTE that sets, for the rest of a grouped write's
 // implicit transaction, groupLockTimeout and, with async, asynchronous
 // commit. Joined into the rows the statement writes, it is evaluated before
 // the first of them is locked.
-func groupSettings(async bool) string {
-	set := fmt.Sprintf(`set_config('lock_timeout', '%s', true)`, groupLockTimeout)
+func groupSettings(async bool, lockTimeout time.Duration) string {
+	set := fmt.Sprintf(`set_config('lock_timeout', '%dms', true)`, lockTimeout.Milliseconds())
 	if async {
 		set += `, set_config('synchronous_commit', 'off', true)`
 	}
@@ -61,14 +64,16 @@ func groupSettings(async bool) string {
 // come from the parallel arrays of arrays (one per column, "$1::text[]" and
 // so on) as the columns of unnest, in the arrays' order, which is the order
 // their rows are locked in.
-func upsertMany(table, columns, arrays, update string, async bool) string {
+func upsertMany(table, columns, arrays, update string, async bool, lockTimeout time.Duration) string {
 	return fmt.Sprintf(`%s
 INSERT INTO %s (%s)
 SELECT %s FROM unnest(%s) AS u(%s), settings
-ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(async), table, columns, columns, arrays, columns, update)
+ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(async, lockTimeout), table, columns, columns, arrays, columns, update)
 }
 
-func buildQueries(table string, asyncCommit bool) queries {
+// buildQueries builds the SQL of a store of table; lockTimeout is
+// groupLockTimeout, which the tests lengthen.
+func buildQueries(table string, asyncCommit bool, lockTimeout time.Duration) queries {
 	return queries{
 		commit: upsert(table, "token, data, expiry", "$1::text, $2::bytea, $3::timestamptz",
 			"data = EXCLUDED.data, expiry = EXCLUDED.expiry", asyncCommit),
@@ -79,11 +84,11 @@ func buildQueries(table string, asyncCommit bool) queries {
 			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
 			asyncCommit),
 		commitMany: upsertMany(table, "token, data, expiry", "$1::text[], $2::bytea[], $3::timestamptz[]",
-			"data = EXCLUDED.data, expiry = EXCLUDED.expiry", asyncCommit),
+			"data = EXCLUDED.data, expiry = EXCLUDED.expiry", asyncCommit, lockTimeout),
 		commitOwnedMany: upsertMany(table, "token, data, expiry, owner, device, created, last_seen",
 			"$1::text[], $2::bytea[], $3::timestamptz[], $4::text[], $5::text[], $6::timestamptz[], $6::timestamptz[]",
 			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
-			asyncCommit),
+			asyncCommit, lockTimeout),
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, expiry FROM %s
 WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
 		// Statements that delete several rows lock them first, in token
@@ -110,7 +115,7 @@ WHERE token = $1 AND owner IS NULL AND data = $5`, table),
 		findMany: fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2`, table),
 		deleteMany: fmt.Sprintf(`%s
 DELETE FROM %[2]s WHERE token IN (
-  SELECT s.token FROM %[2]s AS s, settings WHERE s.token = ANY($1::text[]) ORDER BY s.token COLLATE "C" FOR UPDATE OF s)`, groupSettings(false), table),
+  SELECT s.token FROM %[2]s AS s, settings WHERE s.token = ANY($1::text[]) ORDER BY s.token COLLATE "C" FOR UPDATE OF s)`, groupSettings(false, lockTimeout), table),
 		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
 		// One batch, one statement, one round trip: its implicit transaction
 		// takes the table's reaper lock (pg_try_advisory_xact_lock, released

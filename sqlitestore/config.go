@@ -15,9 +15,7 @@ type Config struct {
 	sessionsql.Config
 
 	// BusyTimeout is how long a connection Open opens waits for a lock
-	// another process holds before failing. Within one process the store
-	// never waits on SQLite's locks: it has one writer. Defaults to 5
-	// seconds.
+	// another process holds before failing. Defaults to 5 seconds.
 	BusyTimeout time.Duration
 
 	// MmapSize is how many bytes of the file each connection Open opens
@@ -37,8 +35,8 @@ type Config struct {
 
 // New returns a store over db, a *sql.DB of the "sqlite" driver that you
 // opened (to share one file with your app's tables, say), with every
-// default. Apply the schema to db first with migrations.Up(ctx, db,
-// migrations.SQLite) and give it a busy timeout. The store never closes
+// default. Apply the schema to db first with Migrate, and give it a busy
+// timeout. The store never closes
 // db. A nil db is a programming error: New panics.
 func New(db *sql.DB) *sessionsql.Store {
 	st, err := NewWithConfig(db, Config{})

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/sessionsql/sessionsql"
-	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 	"github.com/sessionsql/sessionsql/store/storetest"
 )
@@ -51,7 +50,7 @@ func openMigrated(t testing.TB, path string) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := migrations.Up(context.Background(), db, migrations.SQLite); err != nil {
+	if err := sqlitestore.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -17,7 +17,7 @@
 // the file through memory mapping (Config.MmapSize). New and
 // NewWithConfig wrap a *sql.DB you opened yourself (for example to share one
 // file with your app's own tables); apply the schema to it with
-// migrations.Up first, and give it a busy timeout.
+// Migrate first, and give it a busy timeout.
 //
 // Expiry is stored as INTEGER unix milliseconds and compared with the
 // store's clock in SQL, so expired sessions are never returned.

@@ -108,7 +108,7 @@ func (d *driver) Close() error {
 }
 
 // migrateHow says how this backend's users apply the migrations.
-const migrateHow = "sqlitestore.Open applies them; over a *sql.DB of your own, migrations.Up(ctx, db, migrations.SQLite)"
+const migrateHow = "sqlitestore.Open applies them; over a *sql.DB of your own, sqlitestore.Migrate"
 
 // Explain reports a missing table as sessionsql.ErrNoTable and a missing
 // column as sessionsql.ErrOldSchema, saying what to do.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/sessionsql/sessionsql/migrations"
 	"github.com/sessionsql/sessionsql/sqlitestore"
 )
 
@@ -40,7 +39,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	if err := migrations.Up(context.Background(), db, migrations.SQLite); err != nil {
+	if err := sqlitestore.Migrate(context.Background(), db); err != nil {
 		log.Fatal(err)
 	}
 	st := sqlitestore.New(db)

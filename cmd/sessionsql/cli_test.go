@@ -318,6 +318,12 @@ func TestBadDSNHidesThePassword(t *testing.T) {
 		{[]string{"--db", "mysql://app:hunter2@db/app"}, 2, "a URL of another kind"},
 		{[]string{"--db", "jdbc:postgresql://db/app?user=app&password=hunter2"}, 2, "a URL of another kind"},
 		{[]string{"--db", "file:app:hunter2@db"}, 2, "is a file: URI"},
+		{[]string{"--db", "postgres://app:4242/hunter2@127.0.0.1/app"}, 2, `would be misread by pgx`},
+		{[]string{"--db", "postgres://u:12#hunter2@db/app"}, 2, `would be misread by pgx`},
+		{[]string{"--db", "postgres://app:hunter2@db/app?x&hunter2"}, 2, "--db"},
+		{[]string{"--postgres", "host=127.0.0.1port=1password=hunter2"}, 2, "settings run together"},
+		{[]string{"--db", "user:hunter2@localhost/app"}, 2, "starts as user:password@"},
+		{[]string{"--db", "postgres:/u:hunter2@h/d"}, 2, "starts as user:password@"},
 		{[]string{"--postgres", "host=127.0.0.1 port=" + port + " dbname=app user=u password=hunter2 connect_timeout=2"}, 1, "PostgreSQL at u@127.0.0.1:" + port + "/app"},
 		{[]string{"--db", "postgres://u:hunter2@127.0.0.1:" + port + "/app?connect_timeout=2"}, 1, "PostgreSQL at u@127.0.0.1:" + port + "/app"},
 	} {
@@ -587,7 +593,9 @@ func TestMisplacedConnectionStringHidesThePassword(t *testing.T) {
 }
 
 // TestDatabaseNameWithAt: a database whose name holds an "@" is reached by
-// a URL that writes it %40, or as it is, and named as pgx read it.
+// a URL that writes it %40, and named as it is; written as "@" in the URL
+// it is refused (status 2), since pgx reads a password with an unencoded
+// "/" and "@" the same way.
 func TestDatabaseNameWithAt(t *testing.T) {
 	admin := pgtest.Admin(t)
 	name := "sessions@" + strings.TrimPrefix(pgtest.Schema(t), "t_")
@@ -620,9 +628,10 @@ func TestDatabaseNameWithAt(t *testing.T) {
 		t.Fatalf("stats over the migrated database: %+v", s)
 	}
 
-	raw := strings.Replace(encoded, "%40", "@", 1) // pgx reads an unencoded "@" in the path as part of the name
-	if out := mustRun(t, "migrate", "status", "--db", raw); !strings.Contains(out, "/"+name) {
-		t.Fatalf("migrate status --db %q printed:\n%s\nwant it to name the database %q", raw, out, name)
+	raw := strings.Replace(encoded, "%40", "@", 1)
+	status, out, errOut := cli(t, "migrate", "up", "--db", raw)
+	if status != 2 || !strings.Contains(errOut, `in a database name, "@" as %40`) {
+		t.Fatalf("migrate up --db %q: status %d\n%s%s\nwant status 2 saying to write the \"@\" as %%40", raw, status, out, errOut)
 	}
 }
 

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -53,6 +55,10 @@ func (t *target) resolve() error {
 	return errors.New("no database: pass --db with a SQLite file or a postgres:// URL, or --postgres with any PostgreSQL connection string; or set DATABASE_URL, or PGHOST and PGDATABASE")
 }
 
+// userInfo matches a string that starts as a URL's user:password@ does:
+// a connection string without its scheme, never taken for a file's path.
+var userInfo = regexp.MustCompile(`^[^/\s]*:[^@\s]*@`)
+
 // byForm resolves s, given as source (--db or DATABASE_URL), by its form.
 func (t *target) byForm(source, s string) error {
 	switch {
@@ -64,6 +70,8 @@ func (t *target) byForm(source, s string) error {
 		return fmt.Errorf("%s is a URL of another kind: give a postgres:// URL, or a SQLite file's path", source)
 	case strings.Contains(s, "="):
 		return fmt.Errorf("%s holds an \"=\", as a keyword/value connection string does: pass one of those with --postgres (SQLite paths with an \"=\" are not taken here)", source)
+	case userInfo.MatchString(s):
+		return fmt.Errorf("%s starts as user:password@ does: give a PostgreSQL URL with its scheme, postgres://, or a SQLite file's path", source)
 	}
 	t.path, t.where = s, "SQLite file "+s
 	return nil
@@ -78,7 +86,10 @@ func (t *target) byForm(source, s string) error {
 func (t *target) parsePostgres(source, s string) error {
 	cfg, err := pgxpool.ParseConfig(s)
 	if err != nil {
-		return unreadable(source, err)
+		return unreadable(source, s, err)
+	}
+	if why := misread(s, &cfg.ConnConfig.Config); why != "" {
+		return fmt.Errorf("%s would be misread by pgx, which would take a piece of the password for something else (the string is not repeated here): it has %s", source, why)
 	}
 	if !strings.Contains(s, "default_query_exec_mode") {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
@@ -89,15 +100,52 @@ func (t *target) parsePostgres(source, s string) error {
 	return nil
 }
 
-// unreadable is the fixed message for a connection string pgx cannot
-// read: pgx's own message quotes pieces of it. A file the string names
-// that cannot be read (a CA file, a service file) is named with it: its
-// path holds no password.
-func unreadable(source string, err error) error {
-	msg := source + " is no PostgreSQL connection string pgx can read (it is not repeated here, as it may hold a password): check it against https://pkg.go.dev/github.com/jackc/pgx/v5/pgconn#ParseConfig"
+// unreadable is the fixed message for a connection string s (from
+// source) that pgx cannot read: pgx's own message quotes pieces of it. A
+// file it names that cannot be read (a CA file, a service file) is said:
+// such a path holds no password.
+func unreadable(source, s string, err error) error {
+	msg := source + " is no PostgreSQL connection string pgx can read (it is not repeated here, as it may hold a password)"
+	if s == "" {
+		msg = "libpq's PG* environment variables (" + source + ", PGPORT, PGSSLMODE, ...) hold a value pgx cannot read"
+	}
+	msg += ": check it against https://pkg.go.dev/github.com/jackc/pgx/v5/pgconn#ParseConfig"
 	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
+	switch {
+	case errors.As(err, &pathErr):
 		msg += fmt.Sprintf("; it names %s, which cannot be read: %v", pathErr.Path, pathErr.Err)
+	case strings.Contains(err.Error(), "failed to read service"):
+		msg += "; its service file (servicefile, or PGSERVICEFILE) cannot be read"
 	}
 	return errors.New(msg)
+}
+
+// misread says what in s would make pgx take a piece of the password for
+// something else, which a message naming the target would then print, or
+// "" when nothing would. In a URL a password holding "/", "?" or "#" ends
+// the user info early: the rest lands in the port, the database or the
+// query. In either form, settings run together put "=" in a value.
+func misread(s string, c *pgconn.Config) string {
+	for _, v := range []string{c.Host, c.User, c.Database} {
+		if strings.ContainsAny(v, "= \t\n") {
+			return "settings run together (keyword/value settings are separated by spaces; a value with a space is quoted)"
+		}
+	}
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return ""
+	}
+	rest := s[strings.Index(s, "://")+3:]
+	if strings.Contains(rest, "#") {
+		return `a "#" (in a password, write it %23)`
+	}
+	rest, query, _ := strings.Cut(rest, "?")
+	if i := strings.Index(rest, "/"); i >= 0 && strings.Contains(rest[i:], "@") {
+		return `an "@" after the host (in a password, write "/" as %2F and "@" as %40; in a database name, "@" as %40)`
+	}
+	for piece := range strings.SplitSeq(query, "&") {
+		if piece != "" && !strings.Contains(piece, "=") {
+			return `a query piece that is no key=value pair (in a password, write "?" as %3F)`
+		}
+	}
+	return ""
 }

@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"github.com/sessionsql/sessionsql/examples/internal/exampletest"
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestExample runs the program: a session survives between requests in
 // sessions.db, and Ctrl-C ends it cleanly.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -48,7 +49,7 @@ type App struct {
 // newApp opens the database (applying the migrations), makes the demo
 // account on first run and sets up sessions.
 func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	b, err := openBackend(ctx, cfg.DB, log)
+	b, err := openBackend(ctx, cfg.DB, cfg.Postgres, log)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,32 @@ func (a *App) Handler() http.Handler {
 			mux.ServeHTTP(w, r)
 		})
 	}
-	return securityHeaders(http.NewCrossOriginProtection().Handler(a.sm.LoadAndSave(h)))
+	return securityHeaders(http.NewCrossOriginProtection().Handler(limitForms(a.sm.LoadAndSave(h))))
+}
+
+// maxFormBody bounds the body of a form post, as maxJSONBody does the
+// API's.
+const maxFormBody = 16 << 10
+
+// limitForms reads a form post's body, at most maxFormBody of it, before
+// anything else does, and answers a larger one with 413 without reading
+// the rest.
+func limitForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && !isAPI(r) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			if err := r.ParseForm(); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+					return
+				}
+				http.Error(w, "The form could not be read.", http.StatusBadRequest)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Close releases the store (stopping its cleanup) and the database.
@@ -164,6 +190,9 @@ func clientAddr(r *http.Request) string {
 // worth nothing). It returns the HTTP status for a failure, 0 on success.
 func (a *App) login(r *http.Request, email, password string) (User, int) {
 	ctx := r.Context()
+	if len(email) > maxEmailLen {
+		return User{}, http.StatusUnauthorized // no account has one: not worth a key in the limiter
+	}
 	keys := []limitKey{{"email", normalizeEmail(email)}, {"addr", clientAddr(r)}}
 	if !a.limiter.allowed(keys...) {
 		return User{}, http.StatusTooManyRequests

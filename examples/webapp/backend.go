@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessionsql/sessionsql"
@@ -35,14 +37,15 @@ type backend struct {
 // while a session is unchanged; see sessionManager.
 const touchThreshold = time.Minute
 
-// openBackend opens the database db names: a postgres:// or
-// postgresql:// URL is PostgreSQL, anything else the path of a SQLite
-// file; what is neither, checkDB refuses.
-func openBackend(ctx context.Context, db string, log *slog.Logger) (*backend, error) {
-	if err := checkDB(db); err != nil {
+// openBackend opens the database db names: with postgres set, or when db
+// is a postgres:// or postgresql:// URL, PostgreSQL (db "" reads libpq's
+// PG* environment variables); otherwise the SQLite file at path db. What
+// is neither, checkDB refuses.
+func openBackend(ctx context.Context, db string, postgres bool, log *slog.Logger) (*backend, error) {
+	if err := checkDB(db, postgres); err != nil {
 		return nil, err
 	}
-	if isPostgresURL(db) {
+	if postgres || isPostgresURL(db) {
 		return openPostgres(ctx, db, log)
 	}
 	return openSQLite(db, log)
@@ -52,23 +55,63 @@ func isPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// checkDB refuses, before anything is opened, a -db (or DATABASE_URL) that
-// is no postgres:// URL pgx reads and cannot be a SQLite file's path
-// either. The message never quotes it: it may hold a password.
-func checkDB(db string) error {
-	switch {
-	case isPostgresURL(db):
-		if _, err := pgxpool.ParseConfig(db); err != nil {
-			return errors.New("-db (or DATABASE_URL) is a postgres:// URL pgx cannot read (it is not repeated here, as it may hold a password)")
+// userInfo matches a string that starts as a URL's user:password@ does: a
+// connection string without its scheme, never taken for a file's path.
+var userInfo = regexp.MustCompile(`^[^/\s]*:[^@\s]*@`)
+
+// checkDB refuses, before anything is opened, a database the app cannot
+// tell for sure: a PostgreSQL connection string pgx cannot read, or would
+// misread (see misread), or a -db that is neither a postgres:// URL nor
+// can be a SQLite file's path. The message never quotes it: it may hold a
+// password.
+func checkDB(db string, postgres bool) error {
+	const which = "the database (-db, -postgres or DATABASE_URL)"
+	if postgres || isPostgresURL(db) {
+		cfg, err := pgxpool.ParseConfig(db)
+		if err != nil {
+			return errors.New(which + " is a PostgreSQL connection string pgx cannot read (it is not repeated here, as it may hold a password)")
 		}
-	case strings.Contains(db, "://"), strings.Contains(db, "="):
-		return errors.New("-db (or DATABASE_URL) is neither a postgres:// URL nor a SQLite file's path")
+		if why := misread(db, cfg.ConnConfig); why != "" {
+			return errors.New(which + " would be misread by pgx, which would take a piece of its password for something else: it has " + why)
+		}
+		return nil
+	}
+	if strings.Contains(db, "://") || strings.Contains(db, "=") || userInfo.MatchString(db) {
+		return errors.New(which + " is neither a postgres:// URL nor a SQLite file's path (give a keyword/value string with -postgres)")
 	}
 	return nil
 }
 
-// describe names a PostgreSQL database for the log as pgx read its URL:
-// user@host:port/database, never the URL, which may hold a password.
+// misread says what in s would make pgx take a piece of the password for
+// something else, which the log line naming the database would then
+// print, or "" when nothing would: in a URL, a password holding "/", "?"
+// or "#" ends the user info early; in either form, settings run together
+// put "=" or a space in a value.
+func misread(s string, c *pgx.ConnConfig) string {
+	for _, v := range []string{c.Host, c.User, c.Database} {
+		if strings.ContainsAny(v, "= \t\n") {
+			return "settings run together"
+		}
+	}
+	if !isPostgresURL(s) {
+		return ""
+	}
+	rest := s[strings.Index(s, "://")+3:]
+	rest, query, _ := strings.Cut(rest, "?")
+	if i := strings.Index(rest, "/"); strings.Contains(s, "#") || i >= 0 && strings.Contains(rest[i:], "@") {
+		return `a "#", or an "@" after the host (percent-encode "/", "?", "#" and "@" in a password)`
+	}
+	for piece := range strings.SplitSeq(query, "&") {
+		if piece != "" && !strings.Contains(piece, "=") {
+			return `a query piece that is no key=value pair (percent-encode "?" in a password)`
+		}
+	}
+	return ""
+}
+
+// describe names a PostgreSQL database for the log as pgx read it:
+// user@host:port/database, never the connection string, which may hold a
+// password.
 func describe(cfg *pgxpool.Config) string {
 	c := cfg.ConnConfig
 	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
@@ -105,8 +148,8 @@ func sessionConfig(log *slog.Logger) sessionsql.Config {
 	return sessionsql.Config{Logger: log, TouchThreshold: touchThreshold, Owner: sessionOwner}
 }
 
-func openPostgres(ctx context.Context, url string, log *slog.Logger) (*backend, error) {
-	cfg, err := pgxpool.ParseConfig(url) // checkDB has read it
+func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend, error) {
+	cfg, err := pgxpool.ParseConfig(conn) // checkDB has read it
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,8 @@ import (
 // Config is everything the app can be told at start.
 type Config struct {
 	Addr          string // where to listen
-	DB            string // a SQLite file's path, or a postgres:// URL
+	DB            string // a SQLite file's path, or a postgres:// URL; with Postgres, any pgx connection string
+	Postgres      bool   // DB is a PostgreSQL connection string ("": libpq's PG* variables)
 	SecureCookies bool   // mark the session cookie Secure (serve over TLS)
 
 	DemoEmail, DemoPassword string // the account made on first run
@@ -49,6 +50,8 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	// The default shown is webapp.db even when DATABASE_URL is set: the
 	// usage text must not print a password. Parse applies it.
 	fs.StringVar(&c.DB, "db", defaultDB, "a SQLite file's path, or a PostgreSQL URL, postgres://... (env DATABASE_URL)")
+	var postgres string
+	fs.StringVar(&postgres, "postgres", "", "a PostgreSQL connection string in any form pgx reads, \"host=db dbname=app\" too; -postgres= reads libpq's PG* variables")
 	secure, envErr := envBool("SECURE_COOKIES")
 	fs.BoolVar(&c.SecureCookies, "secure", secure, "mark the session cookie Secure, for serving over TLS (env SECURE_COOKIES=true)")
 	fs.StringVar(&c.DemoEmail, "demo-email", defaultDemoEmail, "email of the demo account created on first run")
@@ -56,15 +59,20 @@ func configFromFlags(args []string, out io.Writer) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %w", errFlagsPrinted, err)
 	}
-	if !flagSet(fs, "db") {
+	switch {
+	case flagSet(fs, "postgres") && flagSet(fs, "db"):
+		return c, errors.New("give -db or -postgres, not both")
+	case flagSet(fs, "postgres"):
+		c.DB, c.Postgres = postgres, true
+	case !flagSet(fs, "db"):
 		c.DB = envOr("DATABASE_URL", defaultDB)
 	}
 	if envErr != nil {
 		return c, envErr
 	}
-	// A -db that is neither a URL pgx reads nor a path is a mistake of the
-	// command line (status 2), found before anything is opened.
-	return c, checkDB(c.DB)
+	// A database the app cannot tell for sure is a mistake of the command
+	// line (status 2), found before anything is opened.
+	return c, checkDB(c.DB, c.Postgres)
 }
 
 // errFlagsPrinted marks an error of the command line that flag has printed

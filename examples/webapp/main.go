@@ -61,6 +61,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string)
 	srv := &http.Server{
 		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10, // cookies and all; Go's default is 1 MiB
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

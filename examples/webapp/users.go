@@ -60,10 +60,14 @@ func newUsers(ctx context.Context, db *sql.DB, dialect string, cost int) (*users
 	return &users{db: db, dialect: dialect, cost: cost, dummy: dummy}, nil
 }
 
+// maxEmailLen is the longest email address an account may have (RFC
+// 5321's path limit, less the brackets).
+const maxEmailLen = 254
+
 // validateSignup checks an email and password before an account is made.
 func validateSignup(email, password string) error {
 	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 {
+	if err != nil || addr.Address != email || len(email) > maxEmailLen {
 		return errors.New("enter a valid email address")
 	}
 	if len(password) < 8 {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/pgtest"
 )
 
 // TestAccountJourney: sign up, see the profile, keep a list in the session,
@@ -325,28 +328,70 @@ func TestStartupLogSaysWhereAndHow(t *testing.T) {
 	mustContain(t, "start-up log", logs.String(), "SQLite file", "webapp.db", defaultDemoEmail, defaultDemoPassword, "shut down cleanly")
 }
 
-// TestBadDatabaseURLHidesThePassword: a postgres:// URL pgx cannot read,
-// or a -db that is neither such a URL nor a path (a keyword/value string,
-// a URL of another kind), stops the app with an error that never quotes
-// it, before any of it is taken for a SQLite file.
+// TestBadDatabaseURLHidesThePassword: a PostgreSQL connection string pgx
+// cannot read or would misread (taking a piece of the password for the
+// host, port or database), or a -db that is neither such a URL nor a path,
+// stops the app with an error that never quotes it, before any of it is
+// taken for a SQLite file or a server to reach.
 func TestBadDatabaseURLHidesThePassword(t *testing.T) {
-	for _, conn := range []string{
-		"postgres://app:hunter2@db/app?pool_max_conns=many",
-		"postgres://app:hunter2@db:99999/app",
-		"postgresql://app:hunter2@[::1/app",
-		"host=db password = hunter2 pool_max_conns=many",
-		"host=db;user=app;password=hunter2;dbname=app",
-		"PGPASSWORD=hunter2",
-		"POSTGRES://app:hunter2@db/app",
-		"jdbc:postgresql://db/app?user=app&password=hunter2",
+	for _, c := range []struct {
+		conn     string
+		postgres bool
+	}{
+		{"postgres://app:hunter2@db/app?pool_max_conns=many", false},
+		{"postgres://app:hunter2@db:99999/app", false},
+		{"postgresql://app:hunter2@[::1/app", false},
+		{"postgres://app:4242/hunter2@127.0.0.1/app", false},
+		{"postgres://app:hunter2@db/app?x&hunter2", false},
+		{"postgres://app:12#hunter2@db/app", false},
+		{"host=db password = hunter2 pool_max_conns=many", false},
+		{"host=db;user=app;password=hunter2;dbname=app", false},
+		{"PGPASSWORD=hunter2", false},
+		{"POSTGRES://app:hunter2@db/app", false},
+		{"jdbc:postgresql://db/app?user=app&password=hunter2", false},
+		{"user:hunter2@localhost/app", false},
+		{"postgres:/u:hunter2@h/d", false},
+		{"host=127.0.0.1port=1password=hunter2", true},
+		{"host=db password=hunter2 pool_max_conns=many", true},
 	} {
-		_, err := openBackend(context.Background(), conn, newTestLogger(io.Discard))
+		_, err := openBackend(context.Background(), c.conn, c.postgres, newTestLogger(io.Discard))
 		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "DATABASE_URL") {
-			t.Errorf("openBackend(%q) = %v; want an error naming DATABASE_URL without the password", conn, err)
+			t.Errorf("openBackend(%q, postgres %v) = %v; want an error naming DATABASE_URL without the password", c.conn, c.postgres, err)
 		}
-		if _, statErr := os.Stat(conn); !errors.Is(statErr, os.ErrNotExist) {
-			t.Errorf("openBackend(%q) made a file of that name", conn)
+		if _, statErr := os.Stat(c.conn); !errors.Is(statErr, os.ErrNotExist) {
+			t.Errorf("openBackend(%q) made a file of that name", c.conn)
 		}
+	}
+}
+
+// TestKeywordValueConnectionString: -postgres takes a connection string
+// in libpq's keyword/value form, which -db would refuse, and the app runs
+// on it.
+func TestKeywordValueConnectionString(t *testing.T) {
+	u, err := url.Parse(pgtest.DatabaseURL(t, pgtest.Database(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := fmt.Sprintf("host=%s port=%s user=%s dbname=%s", u.Query().Get("host"), u.Query().Get("port"), u.User.Username(), strings.TrimPrefix(u.Path, "/"))
+	if _, err := configFromFlags([]string{"-db", kv}, io.Discard); err == nil {
+		t.Fatal("-db with a keyword/value string was taken")
+	}
+	cfg, err := configFromFlags([]string{"-postgres", kv}, io.Discard)
+	if err != nil || !cfg.Postgres || cfg.DB != kv {
+		t.Fatalf("-postgres %q: %+v, %v; want PostgreSQL over it", kv, cfg, err)
+	}
+	if _, err := configFromFlags([]string{"-postgres", kv, "-db", "x.db"}, io.Discard); err == nil {
+		t.Fatal("-db and -postgres together were taken")
+	}
+	c := testConfig(kv, nil)
+	c.Postgres = true
+	app, err := newApp(context.Background(), c, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if !strings.HasPrefix(app.Where(), "PostgreSQL at ") {
+		t.Fatalf("the app over -postgres keeps its data in %s, want PostgreSQL", app.Where())
 	}
 }
 

@@ -236,6 +236,17 @@ func stopBouncers() {
 	}
 }
 
+// FreePort returns a TCP port on 127.0.0.1 nothing listens on, for a
+// server of t's own (see Options.TCPPort).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
 // freePort returns a TCP port on 127.0.0.1 nothing listens on: one the
 // kernel just handed out, let go of again.
 func freePort() (int, error) {

@@ -55,9 +55,18 @@ func (s *Server) socketDir() string { return s.dir }
 // DataDir is the cluster's data directory, where its WAL is written.
 func (s *Server) DataDir() string { return s.dataDir() }
 
-// URL returns a connection string for database name on the server.
+// URL returns a connection string for database name on the server, over
+// its unix socket.
 func (s *Server) URL(database string) string {
-	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=5432&sslmode=disable", database, s.socketDir())
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable", database, s.socketDir(), s.port())
+}
+
+// port is the server's port: Options.TCPPort, or 5432 on its socket alone.
+func (s *Server) port() int {
+	if s.opts.TCPPort != 0 {
+		return s.opts.TCPPort
+	}
+	return 5432
 }
 
 // findBinaries returns the directory holding initdb and postgres, or an
@@ -98,6 +107,10 @@ type Options struct {
 	// Settings are more server settings, "name=value" each (as for
 	// postgres -c), such as "shared_buffers=4GB".
 	Settings []string
+	// TCPPort, when set, makes the server listen on 127.0.0.1 at that port
+	// too (and its socket use that port number). Zero: the unix socket
+	// alone, at 5432.
+	TCPPort int
 }
 
 // Start creates a cluster in a new temporary directory and starts it,
@@ -112,6 +125,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := newServer(bin, attr, chown, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.initdb(ctx); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	if err := s.start(ctx, opts); err != nil {
+		s.removeDir()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer makes the temporary directory of a server not started yet.
+func newServer(bin string, attr *syscall.SysProcAttr, chown func(string) error, opts Options) (*Server, error) {
 	base := baseDir()
 	removeStale(base)
 	dir, err := os.MkdirTemp(base, dirPrefix)
@@ -124,14 +154,6 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := chown(dir); err != nil {
-		s.removeDir()
-		return nil, err
-	}
-	if err := s.initdb(ctx); err != nil {
-		s.removeDir()
-		return nil, err
-	}
-	if err := s.start(ctx, opts); err != nil {
 		s.removeDir()
 		return nil, err
 	}
@@ -159,11 +181,15 @@ func (s *Server) initdb(ctx context.Context) error {
 // start runs the postmaster as a child process and waits for its "ready to
 // accept connections" log line.
 func (s *Server) start(ctx context.Context, opts Options) error {
+	listen := ""
+	if opts.TCPPort != 0 {
+		listen = "127.0.0.1"
+	}
 	args := []string{
 		"-D", s.dataDir(),
 		"-k", s.socketDir(),
-		"-c", "listen_addresses=",
-		"-p", "5432",
+		"-c", "listen_addresses=" + listen,
+		"-p", strconv.Itoa(s.port()),
 		"-c", "max_connections=400",
 		"-c", "logging_collector=off",
 		"-c", "log_min_messages=warning",
@@ -229,7 +255,7 @@ func (s *Server) readLog(r io.Reader, ready chan<- struct{}) {
 			s.logTail = s.logTail[1:]
 		}
 		s.logMu.Unlock()
-		if !signalled && strings.Contains(line, "ready to accept connections") {
+		if !signalled && strings.Contains(line, "ready to accept") { // connections, or read-only ones (a standby)
 			signalled = true
 			close(ready)
 		}
