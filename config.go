@@ -55,6 +55,12 @@ type Config struct {
 	// sessions with to compare their values. Defaults to scs.GobCodec{}.
 	Codec scs.Codec
 
+	// DeleteGrace is how long past a deleted session's expiry every store
+	// on its table keeps refusing Commits of its token: longer than any
+	// request that was running when it was deleted, so that such a request
+	// cannot write the session back when it ends. Defaults to 5 minutes.
+	DeleteGrace time.Duration
+
 	// Owner turns the owner index on: every Commit records whose the
 	// session is, so that Store.OwnerSessions, RevokeOwner and
 	// RevokeSession can list and revoke one user's sessions. Use
@@ -68,6 +74,7 @@ type Config struct {
 const (
 	DefaultTableName   = "sessions"
 	DefaultMaxDataSize = 8 << 20
+	DefaultDeleteGrace = 5 * time.Minute
 )
 
 // WithDefaults returns c with its zero fields set to their defaults, the
@@ -85,6 +92,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Codec == nil {
 		c.Codec = scs.GobCodec{}
+	}
+	if c.DeleteGrace <= 0 {
+		c.DeleteGrace = DefaultDeleteGrace
 	}
 	return c
 }

@@ -24,6 +24,16 @@
 // cron job that calls Store.Reaper().RunOnce (or the sessionsql command's
 // prune) instead.
 //
+// # Logout is final
+//
+// A deleted session stays deleted: Delete (scs's Destroy and RenewToken),
+// RevokeOwner and RevokeSession leave a tombstone in the session's row,
+// and a later Commit of its token, from a request that was still running
+// at logout on any instance sharing the table, writes nothing and returns
+// nil (Stats.Refused counts it), until the session's expiry plus
+// Config.DeleteGrace has passed. The Reaper deletes tombstones with the
+// expired rows. SECURITY.md says what this covers and what it does not.
+//
 // # Your sessions: the owner index
 //
 // "Where am I logged in?" and "log out my other devices" need to find one

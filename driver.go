@@ -12,6 +12,15 @@ import (
 // sqlitestore are Drivers; package storetest checks that one keeps every
 // promise.
 //
+// A deleted session is final: Delete (and the owner index's deletes)
+// leave a tombstone in the session's place, which every Driver over the
+// same table honours. Find, All and the owner index never see a
+// tombstone; Commit of its token writes nothing; DeleteExpired removes it
+// once its expiry, the later of the session's own and the delete's, plus
+// the grace, has passed. A Commit racing a Delete of one token must never
+// leave it live, whichever comes first: the database decides, in one
+// statement each.
+//
 // The Store does all the checking: it calls a Driver only with valid
 // tokens (see ValidToken), data within MaxDataSize and never nil, and the
 // time of its own clock; it counts, times and labels what the Driver
@@ -23,23 +32,28 @@ import (
 // from the same table; a Driver whose database cannot tell simply never
 // does.
 type Driver interface {
-	// Find returns the data and expiry of token's row if its expiry is
-	// after now; found is false, with a nil error, when there is no such
-	// row. The caller owns the data returned.
+	// Find returns the data and expiry of token's session if its expiry
+	// is after now; found is false, with a nil error, when there is no
+	// such session (a tombstone is none). The caller owns the data.
 	Find(ctx context.Context, token string, now time.Time) (data []byte, expiry time.Time, found bool, err error)
 
 	// Commit writes data and expiry under token in one atomic step,
-	// creating the row or replacing both of its values.
-	Commit(ctx context.Context, token string, data []byte, expiry time.Time) error
+	// creating the session or replacing both of its values, and reports
+	// whether it wrote: not over a tombstone, which stays as it is.
+	Commit(ctx context.Context, token string, data []byte, expiry time.Time) (wrote bool, err error)
 
-	// Delete removes token's row; a missing row is no error.
-	Delete(ctx context.Context, token string) error
+	// Delete turns token's session into a tombstone that lasts until the
+	// later of its expiry and now, plus grace; with no session under
+	// token it leaves a tombstone until now plus grace, and a tombstone it
+	// leaves as it is. It is no error when there was nothing to delete.
+	Delete(ctx context.Context, token string, now time.Time, grace time.Duration) error
 
-	// All returns the data of every row whose expiry is after now.
+	// All returns the data of every session whose expiry is after now.
 	All(ctx context.Context, now time.Time) (map[string][]byte, error)
 
 	// DeleteExpired deletes up to limit rows (every one when limit <= 0)
-	// whose expiry is at or before now, and reports how many it deleted.
+	// whose expiry is at or before now, tombstones included, and reports
+	// how many it deleted.
 	DeleteExpired(ctx context.Context, now time.Time, limit int) (int64, error)
 
 	// Close releases what the Driver opened itself, once the Store has
@@ -56,27 +70,28 @@ type OwnerDriver interface {
 	// CommitOwned is Commit that also records owner (its ID and Device
 	// empty for an anonymous session), sets the row's last-seen time to
 	// now and, for a new row, its creation time.
-	CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner Owner, now time.Time) error
+	CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner Owner, now time.Time) (wrote bool, err error)
 
-	// OwnerRows returns owner's rows whose expiry is after now, the most
-	// recently seen first.
+	// OwnerRows returns owner's sessions whose expiry is after now, the
+	// most recently seen first.
 	OwnerRows(ctx context.Context, owner string, now time.Time) ([]OwnedRow, error)
 
-	// DeleteOwner deletes owner's rows but the one under keep ("" keeps
-	// none) and reports how many of them were live (expiry after now).
-	DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error)
+	// DeleteOwner deletes owner's sessions but the one under keep (""
+	// keeps none), as Delete does, and reports how many of them were live
+	// (expiry after now).
+	DeleteOwner(ctx context.Context, owner, keep string, now time.Time, grace time.Duration) (int64, error)
 
-	// DeleteOwned deletes token's row if owner owns it and reports whether
-	// it was live: 1, or 0.
-	DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error)
+	// DeleteOwned deletes token's session, as Delete does, if owner owns
+	// it, and reports whether it was live: 1, or 0.
+	DeleteOwned(ctx context.Context, owner, token string, now time.Time, grace time.Duration) (int64, error)
 
-	// UnownedRows returns up to limit live rows without an owner whose
-	// token sorts after after, in token order.
+	// UnownedRows returns up to limit live sessions without an owner
+	// whose token sorts after after, in token order.
 	UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]UnownedRow, error)
 
-	// SetOwner records owner on token's row if it has none yet and still
-	// holds data, with its creation and last-seen times set to now where
-	// empty, and reports how many rows it changed.
+	// SetOwner records owner on token's session if it has none yet and
+	// still holds data, with its creation and last-seen times set to now
+	// where empty, and reports how many rows it changed.
 	SetOwner(ctx context.Context, token string, data []byte, owner Owner, now time.Time) (int64, error)
 }
 

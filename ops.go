@@ -47,9 +47,11 @@ func (s *Store) Commit(token string, data []byte, expiry time.Time) error {
 }
 
 // CommitCtx writes the session's data and expiry in one atomic step,
-// creating it or replacing both. It fails with ErrInvalidToken for a token
-// scs never makes and with ErrTooLarge for data over Config.MaxDataSize,
-// writing nothing.
+// creating it or replacing both. A session deleted lately (see DeleteCtx)
+// is not written back: the Commit writes nothing and returns nil, so the
+// request that made it ends as usual, logged out. CommitCtx fails with
+// ErrInvalidToken for a token scs never makes and with ErrTooLarge for
+// data over Config.MaxDataSize, writing nothing.
 func (s *Store) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	defer s.stats.commitTime.since(time.Now())
 	if err := s.ready(ctx); err != nil {
@@ -75,6 +77,8 @@ func (s *Store) CommitCtx(ctx context.Context, token string, data []byte, expiry
 	}
 	if wrote {
 		s.stats.writes.Add(1)
+	} else {
+		s.stats.refused.Add(1)
 	}
 	if s.touch != nil {
 		s.touch.forget(token) // the next Find reads what was just written
@@ -83,35 +87,24 @@ func (s *Store) CommitCtx(ctx context.Context, token string, data []byte, expiry
 }
 
 // write commits one session, with its owner when the owner index is on,
-// and reports whether it wrote: a Commit of a session revoked moments ago
-// succeeds without writing.
+// and reports whether it wrote: not over a deleted session's tombstone.
 func (s *Store) write(ctx context.Context, token string, data []byte, expiry time.Time) (bool, error) {
 	if s.owner == nil {
-		if err := s.driver.Commit(ctx, token, data, expiry); err != nil {
+		wrote, err := s.driver.Commit(ctx, token, data, expiry)
+		if err != nil {
 			return false, s.failed(ctx, "commit", err)
 		}
-		return true, nil
-	}
-	if s.revoked.has(token, s.now()) {
-		return false, nil // a request of a revoked device, finishing after the revoke
+		return wrote, nil
 	}
 	o, err := s.ownerOf(token, data)
 	if err != nil {
 		return false, s.fail(ctx, "commit", err)
 	}
-	err = s.owners.CommitOwned(ctx, token, data, expiry, o, s.now())
-	if s.revoked.has(token, s.now()) {
-		// Revoked while this write was on its way: the revocation's delete
-		// may have run first, so delete again, also when the write failed
-		// (a statement whose context ended may have committed all the same).
-		if derr := s.driver.Delete(context.WithoutCancel(ctx), token); derr != nil && err == nil {
-			err = derr
-		}
-	}
+	wrote, err := s.owners.CommitOwned(ctx, token, data, expiry, o, s.now())
 	if err != nil {
 		return false, s.failed(ctx, "commit", err)
 	}
-	return true, nil
+	return wrote, nil
 }
 
 // Delete removes a session: see DeleteCtx.
@@ -119,8 +112,11 @@ func (s *Store) Delete(token string) error {
 	return s.DeleteCtx(context.Background(), token)
 }
 
-// DeleteCtx removes the session token names. A session that does not
-// exist, or a malformed token, is no error.
+// DeleteCtx removes the session token names, for good: until Config's
+// DeleteGrace past the session's expiry, no Commit of its token writes it
+// back, on any store over the same table; a request that was running when
+// it was deleted (a slow upload, a second tab) cannot log it in again. A
+// session that does not exist, or a malformed token, is no error.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 	defer s.stats.deleteTime.since(time.Now())
 	if err := s.ready(ctx); err != nil {
@@ -133,7 +129,7 @@ func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 		s.touch.forget(token)
 	}
 	s.stats.deletes.Add(1)
-	if err := s.driver.Delete(ctx, token); err != nil {
+	if err := s.driver.Delete(ctx, token, s.now(), s.grace); err != nil {
 		return s.failed(ctx, "delete", err)
 	}
 	return nil

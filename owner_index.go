@@ -39,9 +39,9 @@ func (s *Store) OwnerSessions(ctx context.Context, owner string) ([]SessionInfo,
 // "log out other devices" with keep = CurrentSessionID, "log out
 // everywhere" with keep "" (a keep that names none of owner's sessions
 // keeps none). It reports how many live sessions it deleted; the owner's
-// expired rows go too, uncounted. For two minutes this store then refuses
-// Commits of the revoked sessions, so that a request of a revoked device
-// already running cannot write its session back. Needs Config.Owner.
+// expired rows go too, uncounted. Like DeleteCtx's, its deletes are final:
+// a request of a revoked device already running cannot write its session
+// back. Needs Config.Owner.
 func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, error) {
 	if err := s.ownerReady(ctx, owner); err != nil {
 		return 0, s.fail(ctx, "revoke owner", err)
@@ -59,8 +59,8 @@ func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, err
 			doomed = append(doomed, r.Token)
 		}
 	}
-	s.bury(doomed)
-	n, err := s.owners.DeleteOwner(ctx, owner, keepToken, s.now())
+	s.forget(doomed)
+	n, err := s.owners.DeleteOwner(ctx, owner, keepToken, s.now(), s.grace)
 	if err != nil {
 		return 0, s.failed(ctx, "revoke owner", err)
 	}
@@ -69,8 +69,8 @@ func (s *Store) RevokeOwner(ctx context.Context, owner, keep string) (int64, err
 
 // RevokeSession deletes owner's session whose ID is id and reports whether
 // the row it deleted was live (an expired row of that ID goes too, and
-// reports false); another owner's session is never touched. Its late
-// Commits are refused as after RevokeOwner. Needs Config.Owner.
+// reports false); another owner's session is never touched. Its delete is
+// final, as RevokeOwner's. Needs Config.Owner.
 func (s *Store) RevokeSession(ctx context.Context, owner, id string) (bool, error) {
 	if err := s.ownerReady(ctx, owner); err != nil {
 		return false, s.fail(ctx, "revoke session", err)
@@ -83,10 +83,10 @@ func (s *Store) RevokeSession(ctx context.Context, owner, id string) (bool, erro
 		if SessionID(r.Token) != id {
 			continue
 		}
-		s.bury([]string{r.Token})
+		s.forget([]string{r.Token})
 		// Whether it was live is judged by the row deleted, not the one
 		// read above, which a Commit may have renewed since.
-		n, err := s.owners.DeleteOwned(ctx, owner, r.Token, s.now())
+		n, err := s.owners.DeleteOwned(ctx, owner, r.Token, s.now(), s.grace)
 		if err != nil {
 			return false, s.failed(ctx, "revoke session", err)
 		}
@@ -148,11 +148,9 @@ func (s *Store) ownerReady(ctx context.Context, owner string) error {
 	return nil
 }
 
-// bury makes Commit refuse tokens for revokedTTL, before they are
-// deleted, so that a request of a revoked device that is still running
-// cannot write its session back when it finishes.
-func (s *Store) bury(tokens []string) {
-	s.revoked.add(tokens, s.now().Add(revokedTTL))
+// forget drops what the touch threshold remembers of tokens about to be
+// deleted.
+func (s *Store) forget(tokens []string) {
 	if s.touch != nil {
 		for _, tok := range tokens {
 			s.touch.forget(tok)

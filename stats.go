@@ -12,6 +12,7 @@ type Stats struct {
 	FindHits   int64 // of those, the ones that returned a live session
 	Commits    int64 // Commit calls that passed validation
 	Writes     int64 // of those, the ones that wrote to the database
+	Refused    int64 // of those, the ones of a session deleted lately: not written back (not among Writes)
 	TouchSkips int64 // of those, the ones the touch threshold made unnecessary (not among Writes)
 	Deletes    int64 // Delete calls that reached the database
 	Errors     int64 // operations that failed with a system error
@@ -46,8 +47,8 @@ type Latency struct {
 
 // counters are a store's running totals.
 type counters struct {
-	finds, findHits, commits, writes, touchSkips, deletes, errors atomic.Int64
-	findTime, commitTime, deleteTime                              latencyRecorder
+	finds, findHits, commits, writes, refused, touchSkips, deletes, errors atomic.Int64
+	findTime, commitTime, deleteTime                                       latencyRecorder
 }
 
 // snapshot returns the counters as Stats, with the grouped operations of
@@ -58,6 +59,7 @@ func (c *counters) snapshot(d Driver) Stats {
 		FindHits:   c.findHits.Load(),
 		Commits:    c.commits.Load(),
 		Writes:     c.writes.Load(),
+		Refused:    c.refused.Load(),
 		TouchSkips: c.touchSkips.Load(),
 		Deletes:    c.deletes.Load(),
 		Errors:     c.errors.Load(),

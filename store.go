@@ -28,7 +28,7 @@ type Store struct {
 	maxData int
 	owner   OwnerFunc
 	touch   *touch // nil unless Config.TouchThreshold > 0
-	revoked tombstones
+	grace   time.Duration
 	reaper  *Reaper
 	stats   counters
 
@@ -53,7 +53,7 @@ func NewStore(d Driver, cfg Config) *Store {
 		panic("sessionsql: NewStore: the Driver is nil")
 	}
 	cfg = cfg.WithDefaults()
-	s := &Store{driver: d, now: cfg.Now, maxData: cfg.MaxDataSize, owner: cfg.Owner}
+	s := &Store{driver: d, now: cfg.Now, maxData: cfg.MaxDataSize, owner: cfg.Owner, grace: cfg.DeleteGrace}
 	if cfg.Owner != nil {
 		var ok bool
 		if s.owners, ok = d.(OwnerDriver); !ok {

@@ -98,7 +98,13 @@ func newApp(t *testing.T, b backend, configure func(*scs.SessionManager)) *app {
 func newAppWith(t *testing.T, b backend, o options, configure func(*scs.SessionManager)) *app {
 	t.Helper()
 	clock := storetest.NewClock(time.Now())
-	st := b.open(t, clock, o)
+	return newAppOn(t, b.open(t, clock, o), clock, o, configure)
+}
+
+// newAppOn is newAppWith over a store already open, on clock; it closes
+// the store when t ends.
+func newAppOn(t *testing.T, st *sessionsql.Store, clock *storetest.Clock, o options, configure func(*scs.SessionManager)) *app {
+	t.Helper()
 	t.Cleanup(func() { _ = st.Close() })
 	sm := scs.New()
 	sm.Store = st

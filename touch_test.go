@@ -47,8 +47,8 @@ func TestSCSIdleTimeoutTouchThreshold(t *testing.T) {
 
 // TestTouchThresholdBounds drives Commit directly: a re-encoded, unchanged
 // multi-key session is skipped while its expiry moves less than the
-// threshold, and written once it moves a full threshold, once its values
-// change, and after a Delete.
+// threshold, and written once it moves a full threshold and once its
+// values change; after a Delete it goes to the database, which refuses it.
 func TestTouchThresholdBounds(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		a := newAppWith(t, b, options{touch: time.Minute}, nil)
@@ -98,8 +98,14 @@ func TestTouchThresholdBounds(t *testing.T) {
 		if err := a.store.DeleteCtx(ctx, "tok"); err != nil {
 			t.Fatal(err)
 		}
-		if n := commit(changed, stored.Add(time.Minute+2*time.Second)); n != 1 {
-			t.Fatal("a Commit after Delete was skipped; the session would stay deleted")
+		// The Commit after a Delete reaches the database, which refuses it:
+		// the threshold does not hide it (as a skip counted as a write).
+		refused, skips := a.store.Stats().Refused, a.store.Stats().TouchSkips
+		if n := commit(changed, stored.Add(time.Minute+2*time.Second)); n != 0 {
+			t.Fatal("a Commit after Delete wrote the deleted session back")
+		}
+		if st := a.store.Stats(); st.Refused != refused+1 || st.TouchSkips != skips {
+			t.Fatalf("a Commit after Delete: %d refused, %d skipped; want 1 and 0", st.Refused-refused, st.TouchSkips-skips)
 		}
 	})
 }

@@ -34,6 +34,19 @@ type impl struct {
 	only    map[string]bool // the workloads a variant runs; nil: all of them
 }
 
+// baselineName is the contender an earlier revision of sessionsql's store
+// runs as, when a build links one in (see baseline.sh).
+const baselineName = "sessionsql baseline"
+
+// baseline makes that contender's store, one per backend, over a fresh
+// PostgreSQL database (pool) or SQLite file (path) it migrates itself;
+// nil unless the build has the baseline tag. The close func closes it.
+var baseline struct {
+	rev      string
+	postgres func(ctx context.Context, pool *pgxpool.Pool) (scs.Store, func(), error)
+	sqlite   func(path string) (scs.Store, func(), error)
+}
+
 // runs reports whether the impl takes part in the workload named name.
 func (im *impl) runs(name string) bool { return im.only == nil || im.only[name] }
 
@@ -184,6 +197,21 @@ func postgresImpls(ctx context.Context, pg *postgres, callers int) ([]*impl, err
 	}
 	out[len(out)-1].only = only("Find hit", "Commit update", "Commit new", "Delete")
 
+	if baseline.postgres != nil {
+		pool, drop, err := fresh(baselineName)
+		if err != nil {
+			return nil, err
+		}
+		st, closeStore, err := baseline.postgres(ctx, pool)
+		if err != nil {
+			drop()
+			return nil, fmt.Errorf("%s: %w", baselineName, err)
+		}
+		counting, writes := counted(st)
+		out = append(out, &impl{name: baselineName, store: counting, seed: pgSeed(pool), writes: writes,
+			close: func() { closeStore(); drop() }, ours: true, variant: "baseline"})
+	}
+
 	pool, drop, err := fresh("scs pgxstore")
 	if err != nil {
 		return nil, err
@@ -302,6 +330,27 @@ func sqliteImpls(ctx context.Context, readConns int) ([]*impl, error) {
 		return nil, err
 	}
 	out[len(out)-1].only = ownerWorkloads
+
+	if baseline.sqlite != nil {
+		path, remove, err := tempSQLite()
+		if err != nil {
+			return nil, err
+		}
+		st, closeStore, err := baseline.sqlite(path)
+		if err != nil {
+			remove()
+			return nil, fmt.Errorf("%s: %w", baselineName, err)
+		}
+		side, err := sql.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			closeStore()
+			remove()
+			return nil, err
+		}
+		counting, writes := counted(st)
+		out = append(out, &impl{name: baselineName, store: counting, seed: sqliteSeed(side, false), writes: writes,
+			close: func() { side.Close(); closeStore(); remove() }, ours: true, variant: "baseline"})
+	}
 
 	path, remove, err := tempSQLite()
 	if err != nil {

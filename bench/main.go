@@ -101,9 +101,15 @@ func run(ctx context.Context, suite, out string, noPG bool, oc opsConfig, rc rea
 			return err
 		}
 		flush()
+		name := "ops"
+		if hasBaseline() {
+			// A run against an earlier revision has a section of its own.
+			name = "ops-baseline"
+			header += fmt.Sprintf("Baseline: the store at revision %s (`bench/baseline.sh`), as \"%s\".\n\n", baseline.rev, baselineName)
+		}
 		section := header + opsTable(results, oc) + opsGoals(results, oc, host)
 		fmt.Println(section)
-		return writeSection(out, "ops", section)
+		return writeSection(out, name, section)
 	case "owner":
 		results, err := runOwner(ctx, os.Stdout, pg, owc)
 		if err != nil {

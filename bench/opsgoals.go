@@ -141,6 +141,7 @@ func opsGoals(results []cellResult, cfg opsConfig, host hostFacts) string {
 			}
 		}
 	}
+	lines = append(lines, baselineGoals(rs)...)
 	return "\nGoals:\n\n- " + strings.Join(lines, "\n- ") + "\n"
 }
 

@@ -7,13 +7,15 @@
 //
 // Metrics, each labelled with the source's name as store="...":
 //
-//	sessionsql_operations_total{op}                 finds, find hits, commits, writes, touch skips, deletes,
-//	                                                and those that ran together with others (grouped)
+//	sessionsql_operations_total{op}                 finds, find hits, commits, writes, commits refused (of
+//	                                                sessions deleted lately), touch skips, deletes, and those
+//	                                                that ran together with others (grouped)
 //	sessionsql_errors_total                         operations that failed with a system error
 //	sessionsql_operation_duration_seconds{op}       histogram of Find, Commit and Delete
 //	sessionsql_reaper_runs_total                    cleanup runs finished
 //	sessionsql_reaper_failures_total                runs that ended with an error
-//	sessionsql_reaper_deleted_total                 expired sessions deleted
+//	sessionsql_reaper_deleted_total                 expired rows deleted (sessions, and deleted
+//	                                                sessions' tombstones past their time)
 //	sessionsql_reaper_last_run_timestamp_seconds    when the last run started (0: none yet)
 //	sessionsql_reaper_last_run_duration_seconds     how long it took
 //	sessionsql_reaper_last_run_deleted              rows it deleted
@@ -60,7 +62,7 @@ func Write(w io.Writer, sources ...Source) error {
 		for _, op := range []struct {
 			name string
 			n    int64
-		}{{"find", st.Finds}, {"find_hit", st.FindHits}, {"commit", st.Commits}, {"write", st.Writes}, {"touch_skip", st.TouchSkips}, {"delete", st.Deletes}, {"grouped", st.Grouped}} {
+		}{{"find", st.Finds}, {"find_hit", st.FindHits}, {"commit", st.Commits}, {"write", st.Writes}, {"refused", st.Refused}, {"touch_skip", st.TouchSkips}, {"delete", st.Deletes}, {"grouped", st.Grouped}} {
 			sample(b, "sessionsql_operations_total", labels(s.Name, "op", op.name), float64(op.n))
 		}
 	}

@@ -66,7 +66,10 @@ func TestMetrics(t *testing.T) {
 	st.Find("a")
 	st.Find("missing")
 	st.Delete("c")
-	clock.Advance(time.Hour) // a and b expire
+	if err := st.Commit("c", []byte("x"), clock.Now().Add(time.Minute)); err != nil { // a request of c's, ending after the logout
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour) // a and b expire, and c's tombstone passes its time
 	if _, err := st.Reaper().RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -80,16 +83,17 @@ func TestMetrics(t *testing.T) {
 	for key, want := range map[string]float64{
 		`sessionsql_operations_total{store="web",op="find"}`:                              2,
 		`sessionsql_operations_total{store="web",op="find_hit"}`:                          1,
-		`sessionsql_operations_total{store="web",op="commit"}`:                            3,
+		`sessionsql_operations_total{store="web",op="commit"}`:                            4,
 		`sessionsql_operations_total{store="web",op="write"}`:                             3,
+		`sessionsql_operations_total{store="web",op="refused"}`:                           1,
 		`sessionsql_operations_total{store="web",op="delete"}`:                            1,
 		`sessionsql_operations_total{store="web",op="grouped"}`:                           0, // one at a time
 		`sessionsql_errors_total{store="web"}`:                                            0,
-		`sessionsql_operation_duration_seconds_count{store="web",op="commit"}`:            3,
-		`sessionsql_operation_duration_seconds_bucket{store="web",op="commit",le="+Inf"}`: 3,
+		`sessionsql_operation_duration_seconds_count{store="web",op="commit"}`:            4,
+		`sessionsql_operation_duration_seconds_bucket{store="web",op="commit",le="+Inf"}`: 4,
 		`sessionsql_reaper_runs_total{store="web"}`:                                       1,
-		`sessionsql_reaper_deleted_total{store="web"}`:                                    2,
-		`sessionsql_reaper_last_run_deleted{store="web"}`:                                 2,
+		`sessionsql_reaper_deleted_total{store="web"}`:                                    3,
+		`sessionsql_reaper_last_run_deleted{store="web"}`:                                 3,
 	} {
 		if got, ok := s[key]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", key, got, ok, want)

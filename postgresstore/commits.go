@@ -7,19 +7,21 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionsql/sessionsql"
 	"github.com/sessionsql/sessionsql/internal/batch"
 )
 
-func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
+func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) (bool, error) {
 	op := newCommitOp()
 	op.Req.set(token, data, expiry)
 	return d.commit(ctx, op)
 }
 
-func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner sessionsql.Owner, now time.Time) error {
+func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner sessionsql.Owner, now time.Time) (bool, error) {
 	op := newCommitOp()
 	r := &op.Req
 	r.set(token, data, expiry)
@@ -29,12 +31,12 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 	return d.commit(ctx, op)
 }
 
-// commit runs op through the commit batcher. An op that gave up in the
-// queue was not written.
-func (d *driver) commit(ctx context.Context, op *commitOp) error {
+// commit runs op through the commit batcher and reports whether it
+// wrote. An op that gave up in the queue was not written.
+func (d *driver) commit(ctx context.Context, op *commitOp) (bool, error) {
 	op.Ctx = ctx
 	d.commits.Do(op)
-	return op.Err
+	return op.Req.wrote, op.Err
 }
 
 // commitReq is one Commit (with the owner columns when the owner index is
@@ -49,6 +51,7 @@ type commitReq struct {
 	owner, device pgtype.Text
 	now           pgtype.Timestamptz
 	args          [6]any // the single-row statement's: 3 of them without the owner index
+	wrote         bool   // the statement wrote it: the token was no tombstone's
 }
 
 type commitOp = batch.Op[commitReq]
@@ -121,15 +124,24 @@ func (d *driver) commitMany(ctx context.Context, ops []*commitOp) {
 		b.devices = append(b.devices, &r.device)
 		b.nows = append(b.nows, &r.now)
 	}
+	written := make(map[string]bool, len(b.tokens))
 	err := d.write(ctx, func(c *pgxpool.Conn) error {
-		var err error
+		var rows pgx.Rows
 		if d.owned {
-			_, err = c.Exec(ctx, d.q.commitOwnedMany, &b.tokens, &b.data, &b.expiries, &b.owners, &b.devices, &b.nows)
+			rows, _ = c.Query(ctx, d.q.commitOwnedMany, &b.tokens, &b.data, &b.expiries, &b.owners, &b.devices, &b.nows)
 		} else {
-			_, err = c.Exec(ctx, d.q.commitMany, &b.tokens, &b.data, &b.expiries)
+			rows, _ = c.Query(ctx, d.q.commitMany, &b.tokens, &b.data, &b.expiries)
 		}
+		var token string
+		_, err := pgx.ForEachRow(rows, []any{&token}, func() error {
+			written[token] = true
+			return nil
+		})
 		return err
 	})
+	for _, r := range b.reqs {
+		r.wrote = err == nil && written[r.token.String]
+	}
 	settle(d, ctx, ops, err)
 }
 
@@ -137,12 +149,14 @@ func (d *driver) commitMany(ctx context.Context, ops []*commitOp) {
 func (d *driver) commitOne(ctx context.Context, op *commitOp) {
 	args := op.Req.args[:]
 	op.Err = d.write(ctx, func(c *pgxpool.Conn) error {
+		var tag pgconn.CommandTag
 		var err error
 		if d.owned {
-			_, err = c.Exec(ctx, d.q.commitOwned, args...)
+			tag, err = c.Exec(ctx, d.q.commitOwned, args...)
 		} else {
-			_, err = c.Exec(ctx, d.q.commit, args[:3]...)
+			tag, err = c.Exec(ctx, d.q.commit, args[:3]...)
 		}
+		op.Req.wrote = err == nil && tag.RowsAffected() == 1
 		return err
 	})
 }

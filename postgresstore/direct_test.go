@@ -131,7 +131,7 @@ func TestFindAfterDeallocateAll(t *testing.T) {
 func TestFindOnATimestampColumn(t *testing.T) {
 	_, schema := migratedPool(t)
 	ctx := context.Background()
-	if _, err := pgtest.PoolFor(t, schema).Exec(ctx, `CREATE TABLE naive (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMP NOT NULL)`); err != nil {
+	if _, err := pgtest.PoolFor(t, schema).Exec(ctx, `CREATE TABLE naive (token TEXT PRIMARY KEY, data BYTEA NOT NULL, expiry TIMESTAMP NOT NULL, deleted BOOLEAN NOT NULL DEFAULT false)`); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)

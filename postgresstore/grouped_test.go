@@ -394,6 +394,53 @@ func testGroupedDeletes(t *testing.T, mode func(*pgxpool.Config)) {
 	if err != nil || len(all) != 1 || all["keep"] == nil {
 		t.Fatalf("All after the Deletes = %v (%v), want only keep", all, err)
 	}
+	for _, tok := range []string{"d1", "nothing"} { // each deleted for good
+		if err := s.CommitCtx(ctx, tok, []byte("late"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if _, found, err := s.FindCtx(ctx, tok); err != nil || found {
+			t.Fatalf("Find(%s) after a grouped Delete and a late Commit = (%v, %v), want not found", tok, found, err)
+		}
+	}
+}
+
+// TestGroupedCommitsOfDeletedSessions: of Commits written together in one
+// statement, those of deleted sessions are refused, each counted as such,
+// and the others written; in every exec mode.
+func TestGroupedCommitsOfDeletedSessions(t *testing.T) { eachExecMode(t, testGroupedCommitsOfDeleted) }
+
+func testGroupedCommitsOfDeleted(t *testing.T, mode func(*pgxpool.Config)) {
+	_, schema := migratedPool(t)
+	pool := poolOn(t, schema, mode)
+	s, queued := groupedStore(t, pool, postgresstore.Config{})
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	for _, tok := range []string{"gone1", "gone2", "kept"} {
+		if err := s.CommitCtx(ctx, tok, []byte("v1"), exp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []string{"gone1", "gone2", "never"} {
+		if err := s.DeleteCtx(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release := holdWrites(t, s.Store, pool, func(ctx context.Context) error { return s.CommitCtx(ctx, "busy", []byte("v1"), exp) })
+	before := s.Stats()
+	var ops []func() error
+	for _, tok := range []string{"gone1", "kept", "gone2", "never", "new", "gone1"} {
+		ops = append(ops, func() error { return s.CommitCtx(ctx, tok, []byte("v2"), exp) })
+	}
+	runGrouped(t, s.Store, queued, release, ops...)
+	after := s.Stats()
+	if w, r := after.Writes-before.Writes, after.Refused-before.Refused; w != 3 || r != 4 {
+		t.Fatalf("grouped Commits: %d written, %d refused; want 3 (busy, kept, new) and 4", w, r)
+	}
+	for tok, want := range map[string]bool{"gone1": false, "gone2": false, "never": false, "kept": true, "new": true} {
+		if _, found, err := s.FindCtx(ctx, tok); err != nil || found != want {
+			t.Errorf("Find(%s) = (%v, %v), want %v", tok, found, err, want)
+		}
+	}
 }
 
 // TestGroupedAsyncCommit: grouped asynchronous Commits leave the shared

@@ -24,18 +24,18 @@ func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]
 	})
 }
 
-func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error) {
+func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time, grace time.Duration) (int64, error) {
 	var live int64
 	err := d.write(ctx, func(c *pgxpool.Conn) error {
-		return c.QueryRow(ctx, d.q.deleteOwner, owner, keep, now).Scan(&live)
+		return c.QueryRow(ctx, d.q.deleteOwner, owner, keep, now, grace.Microseconds()).Scan(&live)
 	})
 	return live, err
 }
 
-func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error) {
+func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time, grace time.Duration) (int64, error) {
 	var live int64
 	err := d.write(ctx, func(c *pgxpool.Conn) error {
-		return c.QueryRow(ctx, d.q.deleteOwned, owner, token, now).Scan(&live)
+		return c.QueryRow(ctx, d.q.deleteOwned, owner, token, now, grace.Microseconds()).Scan(&live)
 	})
 	return live, err
 }

@@ -27,17 +27,29 @@ type queries struct {
 const reaperLockClass int32 = 0x5e551
 
 // upsert is a commit statement: columns are the inserted ones, values
-// their parameters, update what a conflict sets. With async, set_config(...,
-// true) lasts until the end of the statement's own implicit transaction,
-// whose commit is then asynchronous; the connection's setting is untouched.
+// their parameters, update what a conflict sets, unless the row is a
+// deleted session's tombstone: then it writes nothing, and reports no row
+// affected. The existing row is s. With async, set_config(..., true) lasts
+// until the end of the statement's own implicit transaction, whose commit
+// is then asynchronous; the connection's setting is untouched.
 func upsert(table, columns, values, update string, async bool) string {
 	if async {
-		return fmt.Sprintf(`INSERT INTO %s (%s)
+		return fmt.Sprintf(`INSERT INTO %s AS s (%s)
 SELECT %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
-ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT s.deleted`, table, columns, values, update)
 	}
-	return fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s)
-ON CONFLICT (token) DO UPDATE SET %s`, table, columns, values, update)
+	return fmt.Sprintf(`INSERT INTO %s AS s (%s) VALUES (%s)
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT s.deleted`, table, columns, values, update)
+}
+
+// tombstone is what a delete sets on a session's row, s: no data, no
+// owner, marked deleted, until the later of its expiry and $now, plus
+// $grace microseconds (a tombstone keeps its own). Every Commit of its
+// token is then refused (see upsert), and the reaper deletes it with the
+// expired rows once that time has passed.
+func tombstone(now, grace string) string {
+	return fmt.Sprintf(`data = '\x', owner = NULL, device = NULL, deleted = true,
+  expiry = CASE WHEN s.deleted THEN s.expiry ELSE greatest(s.expiry, %[1]s::timestamptz) + %[2]s::bigint * interval '1 microsecond' END`, now, grace)
 }
 
 // groupLockTimeout is how long a grouped write waits for any one row lock
@@ -63,12 +75,13 @@ func groupSettings(async bool, lockTimeout time.Duration) string {
 // upsertMany is upsert for many rows at once, in one statement: columns
 // come from the parallel arrays of arrays (one per column, "$1::text[]" and
 // so on) as the columns of unnest, in the arrays' order, which is the order
-// their rows are locked in.
+// their rows are locked in. It returns the tokens it wrote.
 func upsertMany(table, columns, arrays, update string, async bool, lockTimeout time.Duration) string {
 	return fmt.Sprintf(`%s
-INSERT INTO %s (%s)
+INSERT INTO %s AS s (%s)
 SELECT %s FROM unnest(%s) AS u(%s), settings
-ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(async, lockTimeout), table, columns, columns, arrays, columns, update)
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT s.deleted
+RETURNING s.token`, groupSettings(async, lockTimeout), table, columns, columns, arrays, columns, update)
 }
 
 // buildQueries builds the SQL of a store of table; lockTimeout is
@@ -89,6 +102,7 @@ func buildQueries(table string, asyncCommit bool, lockTimeout time.Duration) que
 			"$1::text[], $2::bytea[], $3::timestamptz[], $4::text[], $5::text[], $6::timestamptz[], $6::timestamptz[]",
 			"data = EXCLUDED.data, expiry = EXCLUDED.expiry, owner = EXCLUDED.owner, device = EXCLUDED.device, last_seen = EXCLUDED.last_seen",
 			asyncCommit, lockTimeout),
+		// A tombstone has no owner: the owner index never holds one.
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, expiry FROM %s
 WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
 		// Statements that delete several rows lock them first, in token
@@ -96,27 +110,40 @@ WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, tab
 		// that they never wait for one another's rows in a cycle.
 		// It counts the live rows it deleted ($3 is now): an expired one
 		// was no session any more.
-		deleteOwner: fmt.Sprintf(`WITH gone AS (
-  DELETE FROM %[1]s WHERE token IN (
-    SELECT token FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE)
-  RETURNING expiry)
-SELECT count(*) FROM gone WHERE expiry > $3`, table),
-		deleteOwned: fmt.Sprintf(`WITH gone AS (
-  DELETE FROM %s WHERE owner = $1 AND token = $2 RETURNING expiry)
-SELECT count(*) FROM gone WHERE expiry > $3`, table),
+		deleteOwner: fmt.Sprintf(`WITH doomed AS (
+  SELECT token, expiry FROM %[1]s WHERE owner = $1 AND token <> $2 ORDER BY token COLLATE "C" FOR UPDATE
+), gone AS (
+  UPDATE %[1]s AS s SET %[2]s FROM doomed WHERE s.token = doomed.token RETURNING doomed.expiry AS was
+)
+SELECT count(*) FROM gone WHERE was > $3`, table, tombstone("$3", "$4")),
+		deleteOwned: fmt.Sprintf(`WITH doomed AS (
+  SELECT token, expiry FROM %[1]s WHERE owner = $1 AND token = $2 FOR UPDATE
+), gone AS (
+  UPDATE %[1]s AS s SET %[2]s FROM doomed WHERE s.token = doomed.token RETURNING doomed.expiry AS was
+)
+SELECT count(*) FROM gone WHERE was > $3`, table, tombstone("$3", "$4")),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
-WHERE owner IS NULL AND expiry > $1 AND token > $2 ORDER BY token LIMIT $3`, table),
+WHERE owner IS NULL AND expiry > $1 AND token > $2 AND NOT deleted ORDER BY token LIMIT $3`, table),
 		setOwner: fmt.Sprintf(`UPDATE %s SET owner = $2, device = $3,
   created = coalesce(created, $4), last_seen = coalesce(last_seen, $4)
-WHERE token = $1 AND owner IS NULL AND data = $5`, table),
+WHERE token = $1 AND owner IS NULL AND data = $5 AND NOT deleted`, table),
 
-		find:     fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2`, table),
-		delete:   fmt.Sprintf(`DELETE FROM %s WHERE token = $1`, table),
-		findMany: fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2`, table),
+		find:     fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2 AND NOT deleted`, table),
+		findMany: fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2 AND NOT deleted`, table),
+		// A Delete leaves a tombstone, a session or none under the token:
+		// its statement is an upsert of one (see tombstone).
+		delete: fmt.Sprintf(`INSERT INTO %s AS s (token, data, expiry, deleted)
+VALUES ($1::text, '\x', $2::timestamptz + $3::bigint * interval '1 microsecond', true)
+ON CONFLICT (token) DO UPDATE SET %s`, table, tombstone("$2", "$3")),
+		// Grouped, in token order ($1 comes sorted and without repeats),
+		// the order every statement of the store that locks several rows
+		// follows.
 		deleteMany: fmt.Sprintf(`%s
-DELETE FROM %[2]s WHERE token IN (
-  SELECT s.token FROM %[2]s AS s, settings WHERE s.token = ANY($1::text[]) ORDER BY s.token COLLATE "C" FOR UPDATE OF s)`, groupSettings(false, lockTimeout), table),
-		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1`, table),
+INSERT INTO %s AS s (token, data, expiry, deleted)
+SELECT u.token, '\x', $2::timestamptz + $3::bigint * interval '1 microsecond', true
+FROM unnest($1::text[]) WITH ORDINALITY AS u(token, n), settings ORDER BY u.n
+ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(false, lockTimeout), table, tombstone("$2", "$3")),
+		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1 AND NOT deleted`, table),
 		// One batch, one statement, one round trip: its implicit transaction
 		// takes the table's reaper lock (pg_try_advisory_xact_lock, released
 		// when the statement ends), and only if it got it do rows get

@@ -52,13 +52,13 @@ func (d *driver) Find(ctx context.Context, token string, now time.Time) ([]byte,
 	return data, time.UnixMilli(expiry), true, nil
 }
 
-func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := d.writes.exec(ctx, writeCommit, token, data, expiry.UnixMilli())
-	return err
+func (d *driver) Commit(ctx context.Context, token string, data []byte, expiry time.Time) (bool, error) {
+	n, err := d.writes.exec(ctx, writeCommit, token, data, expiry.UnixMilli())
+	return n > 0, err
 }
 
-func (d *driver) Delete(ctx context.Context, token string) error {
-	_, err := d.writes.exec(ctx, writeDelete, token)
+func (d *driver) Delete(ctx context.Context, token string, now time.Time, grace time.Duration) error {
+	_, err := d.writes.exec(ctx, writeDelete, token, now.UnixMilli(), grace.Milliseconds())
 	return err
 }
 

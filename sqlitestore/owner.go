@@ -8,7 +8,7 @@ import (
 	"github.com/sessionsql/sessionsql"
 )
 
-func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner sessionsql.Owner, now time.Time) error {
+func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, expiry time.Time, owner sessionsql.Owner, now time.Time) (bool, error) {
 	var ownerID, device any // NULL unless set
 	if owner.ID != "" {
 		ownerID = owner.ID
@@ -18,12 +18,13 @@ func (d *driver) CommitOwned(ctx context.Context, token string, data []byte, exp
 	}
 	n, err := d.writes.exec(ctx, writeSameOwner, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
 	if err != nil || n > 0 {
-		return err
+		return n > 0, err
 	}
 	// The row belongs to another owner (or to none) now: a login or a
-	// logout that kept the token.
-	_, err = d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
-	return err
+	// logout that kept the token; or it is a tombstone, which neither
+	// statement writes over.
+	n, err = d.writes.exec(ctx, writeCommitOwned, token, data, expiry.UnixMilli(), ownerID, device, now.UnixMilli())
+	return n > 0, err
 }
 
 func (d *driver) OwnerRows(ctx context.Context, owner string, now time.Time) ([]sessionsql.OwnedRow, error) {
@@ -65,18 +66,24 @@ func unixMilli(v sql.NullInt64) time.Time {
 	return time.UnixMilli(v.Int64)
 }
 
-func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time) (int64, error) {
-	if _, err := d.writes.exec(ctx, writeOwnerExpired, owner, keep, now.UnixMilli()); err != nil {
+// DeleteOwner and DeleteOwned run two statements, each its own
+// transaction: tombstones for the expired rows, then for the live ones,
+// which they count. A row that expires in between is counted as live.
+
+func (d *driver) DeleteOwner(ctx context.Context, owner, keep string, now time.Time, grace time.Duration) (int64, error) {
+	args := []any{owner, now.UnixMilli(), grace.Milliseconds(), keep}
+	if _, err := d.writes.exec(ctx, writeOwnerExpired, args...); err != nil {
 		return 0, err
 	}
-	return d.writes.exec(ctx, writeDeleteOwner, owner, keep)
+	return d.writes.exec(ctx, writeDeleteOwner, args...)
 }
 
-func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time) (int64, error) {
-	if _, err := d.writes.exec(ctx, writeOwnedExpired, owner, token, now.UnixMilli()); err != nil {
+func (d *driver) DeleteOwned(ctx context.Context, owner, token string, now time.Time, grace time.Duration) (int64, error) {
+	args := []any{owner, now.UnixMilli(), grace.Milliseconds(), token}
+	if _, err := d.writes.exec(ctx, writeOwnedExpired, args...); err != nil {
 		return 0, err
 	}
-	return d.writes.exec(ctx, writeDeleteOwned, owner, token)
+	return d.writes.exec(ctx, writeDeleteOwned, args...)
 }
 
 func (d *driver) UnownedRows(ctx context.Context, now time.Time, after string, limit int) ([]sessionsql.UnownedRow, error) {

@@ -18,13 +18,24 @@ type queries struct {
 	deleteOwnedExpired       string
 }
 
+// tombstone is what a delete sets on a session's row: no data, no owner,
+// marked deleted, until the later of its expiry and ?2 (now), plus ?3
+// (the grace), both in unix milliseconds; a tombstone keeps its own. Every
+// Commit of its token is then refused (its upserts update only rows that
+// are not deleted), and the reaper deletes it with the expired rows once
+// that time has passed.
+const tombstone = `data = x'', owner = NULL, device = NULL, deleted = 1,
+  expiry = CASE WHEN deleted THEN expiry ELSE max(expiry, ?2) + ?3 END`
+
 func buildQueries(table string) queries {
 	return queries{
-		find: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ?`, table),
+		find: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ? AND NOT deleted`, table),
 		commit: fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES (?, ?, ?)
-ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, table),
-		delete: fmt.Sprintf(`DELETE FROM %s WHERE token = ?`, table),
-		all:    fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > ?`, table),
+ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry WHERE NOT deleted`, table),
+		// A Delete leaves a tombstone, a session or none under the token.
+		delete: fmt.Sprintf(`INSERT INTO %s (token, data, expiry, deleted) VALUES (?1, x'', ?2 + ?3, 1)
+ON CONFLICT (token) DO UPDATE SET %s`, table, tombstone),
+		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > ? AND NOT deleted`, table),
 		deleteExpiredBatch: fmt.Sprintf(`DELETE FROM %[1]s WHERE token IN
 (SELECT token FROM %[1]s WHERE expiry <= ? ORDER BY expiry LIMIT ?)`, table),
 		deleteExpiredAll: fmt.Sprintf(`DELETE FROM %s WHERE expiry <= ?`, table),
@@ -33,7 +44,8 @@ ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
 		commitOwned: fmt.Sprintf(`INSERT INTO %s (token, data, expiry, owner, device, created, last_seen)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
-  owner = excluded.owner, device = excluded.device, last_seen = excluded.last_seen`, table),
+  owner = excluded.owner, device = excluded.device, last_seen = excluded.last_seen
+WHERE NOT deleted`, table),
 		// The usual Commit: a new session, or one whose owner is what the
 		// row holds already. Leaving owner out of the conflict's SET list
 		// keeps SQLite from rewriting the row's owner index entry; when the
@@ -43,20 +55,22 @@ ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
   device = excluded.device, last_seen = excluded.last_seen
-WHERE owner IS excluded.owner`, table),
+WHERE owner IS excluded.owner AND NOT deleted`, table),
+		// A tombstone has no owner: the owner index never holds one.
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, CAST(expiry AS INTEGER) FROM %s
 WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
-		// RevokeOwner deletes the owner's expired rows first, uncounted,
-		// then the rest, whose count it reports.
-		deleteOwnerExpired: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ? AND expiry <= ?`, table),
-		deleteOwner:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token <> ?`, table),
+		// RevokeOwner turns the owner's expired rows into tombstones first,
+		// uncounted, then the rest, whose count it reports: the first
+		// statement leaves none of its rows with an owner.
+		deleteOwnerExpired: fmt.Sprintf(`UPDATE %s SET %s WHERE owner = ?1 AND token <> ?4 AND expiry <= ?2`, table, tombstone),
+		deleteOwner:        fmt.Sprintf(`UPDATE %s SET %s WHERE owner = ?1 AND token <> ?4`, table, tombstone),
 		// RevokeSession likewise: an expired row goes uncounted.
-		deleteOwnedExpired: fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ? AND expiry <= ?`, table),
-		deleteOwned:        fmt.Sprintf(`DELETE FROM %s WHERE owner = ? AND token = ?`, table),
+		deleteOwnedExpired: fmt.Sprintf(`UPDATE %s SET %s WHERE owner = ?1 AND token = ?4 AND expiry <= ?2`, table, tombstone),
+		deleteOwned:        fmt.Sprintf(`UPDATE %s SET %s WHERE owner = ?1 AND token = ?4`, table, tombstone),
 		unownedRows: fmt.Sprintf(`SELECT token, data FROM %s
-WHERE owner IS NULL AND expiry > ? AND token > ? ORDER BY token LIMIT ?`, table),
+WHERE owner IS NULL AND expiry > ? AND token > ? AND NOT deleted ORDER BY token LIMIT ?`, table),
 		setOwner: fmt.Sprintf(`UPDATE %s SET owner = ?2, device = ?3,
   created = coalesce(created, ?4), last_seen = coalesce(last_seen, ?4)
-WHERE token = ?1 AND owner IS NULL AND data = ?5`, table),
+WHERE token = ?1 AND owner IS NULL AND data = ?5 AND NOT deleted`, table),
 	}
 }

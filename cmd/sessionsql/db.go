@@ -104,6 +104,15 @@ func (d *database) timeArg(t time.Time) any {
 	return t
 }
 
+// graceArg is g in the unit the backends' tombstones add to expiry:
+// microseconds on PostgreSQL, milliseconds on SQLite.
+func (d *database) graceArg(g time.Duration) int64 {
+	if d.dialect == migrations.SQLite {
+		return g.Milliseconds()
+	}
+	return g.Microseconds()
+}
+
 func (d *database) close() {
 	d.db.Close()
 	if d.pool != nil {
@@ -112,10 +121,11 @@ func (d *database) close() {
 }
 
 // store returns a sessionsql store over the database with background
-// cleanup off; the owner methods are on (the CLI never commits, so the
-// OwnerFunc is never called).
-func (d *database) store() (*sessionsql.Store, error) {
-	cfg := sessionsql.Config{TableName: d.table.String(), CleanupInterval: -1, Owner: sessionsql.GobOwner("user_id", "")}
+// cleanup off and grace as its DeleteGrace (0: the default); the owner
+// methods are on (the CLI never commits, so the OwnerFunc is never
+// called).
+func (d *database) store(grace time.Duration) (*sessionsql.Store, error) {
+	cfg := sessionsql.Config{TableName: d.table.String(), CleanupInterval: -1, DeleteGrace: grace, Owner: sessionsql.GobOwner("user_id", "")}
 	if d.pool != nil {
 		return postgresstore.NewWithConfig(d.pool, postgresstore.Config{Config: cfg})
 	}

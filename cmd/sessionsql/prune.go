@@ -50,7 +50,7 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer d.close()
-	st, err := d.store()
+	st, err := d.store(0) // the default grace: prune revokes nothing
 	if err != nil {
 		return err
 	}

@@ -14,10 +14,13 @@ import (
 
 // tableStats is what stats reports.
 type tableStats struct {
-	Database      string       `json:"database"`
-	Table         string       `json:"table"`
-	Live          int64        `json:"live"`
-	Expired       int64        `json:"expired"`
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	Live     int64  `json:"live"`
+	Expired  int64  `json:"expired"`
+	// Revoked counts the deleted sessions whose tokens are still refused
+	// (migration 3's tombstones), left out of Live and Expired.
+	Revoked       int64        `json:"revoked"`
 	OldestExpiry  *time.Time   `json:"oldest_expiry,omitempty"`
 	NewestExpiry  *time.Time   `json:"newest_expiry,omitempty"`
 	TableBytes    int64        `json:"table_bytes"`
@@ -62,7 +65,7 @@ func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return enc.Encode(s)
 	}
 	fmt.Fprintf(out, "%s, table %s\n", s.Database, s.Table)
-	fmt.Fprintf(out, "  live sessions     %d\n  expired sessions  %d\n", s.Live, s.Expired)
+	fmt.Fprintf(out, "  live sessions     %d\n  expired sessions  %d\n  revoked, refused  %d\n", s.Live, s.Expired, s.Revoked)
 	if s.OldestExpiry != nil {
 		fmt.Fprintf(out, "  oldest expiry     %s\n  newest expiry     %s\n", s.OldestExpiry.Format(time.RFC3339), s.NewestExpiry.Format(time.RFC3339))
 	}
@@ -87,22 +90,27 @@ func (d *database) stats(ctx context.Context, now time.Time, top int) (tableStat
 	nowArg := d.timeArg(now)
 	var oldest, newest sql.Null[int64]
 	var oldestT, newestT sql.NullTime
-	row := d.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT
-		coalesce(sum(CASE WHEN expiry > $1 THEN 1 ELSE 0 END), 0),
-		coalesce(sum(CASE WHEN expiry <= $1 THEN 1 ELSE 0 END), 0),
-		min(expiry), max(expiry) FROM %s`, q), nowArg)
-	var err error
-	if d.dialect == migrations.SQLite {
-		err = row.Scan(&s.Live, &s.Expired, &oldest, &newest)
-		if oldest.Valid {
-			oldestT = sql.NullTime{Time: time.UnixMilli(oldest.V).UTC(), Valid: true}
-			newestT = sql.NullTime{Time: time.UnixMilli(newest.V).UTC(), Valid: true}
+	counts := func(deleted string) error {
+		row := d.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT
+		coalesce(sum(CASE WHEN %[2]s THEN 0 WHEN expiry > $1 THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN %[2]s THEN 0 WHEN expiry <= $1 THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN %[2]s THEN 1 ELSE 0 END), 0),
+		min(CASE WHEN %[2]s THEN NULL ELSE expiry END), max(CASE WHEN %[2]s THEN NULL ELSE expiry END) FROM %[1]s`, q, deleted), nowArg)
+		if d.dialect == migrations.SQLite {
+			return row.Scan(&s.Live, &s.Expired, &s.Revoked, &oldest, &newest)
 		}
-	} else {
-		err = row.Scan(&s.Live, &s.Expired, &oldestT, &newestT)
+		return row.Scan(&s.Live, &s.Expired, &s.Revoked, &oldestT, &newestT)
+	}
+	err := counts("deleted")
+	if err != nil && noColumn(err) {
+		err = counts("1 = 0") // a table from before migration 3: no tombstones
 	}
 	if err != nil {
 		return s, err
+	}
+	if oldest.Valid {
+		oldestT = sql.NullTime{Time: time.UnixMilli(oldest.V).UTC(), Valid: true}
+		newestT = sql.NullTime{Time: time.UnixMilli(newest.V).UTC(), Valid: true}
 	}
 	if oldestT.Valid {
 		s.OldestExpiry, s.NewestExpiry = &oldestT.Time, &newestT.Time

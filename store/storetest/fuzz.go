@@ -14,13 +14,20 @@ import (
 // sequences reach past it.
 const fuzzMaxData = 4096
 
+// fuzzGrace is the DeleteGrace of the store Fuzz drives: a few of its
+// clock steps, so that sequences see tombstones both hold and go.
+const fuzzGrace = 3 * time.Second
+
 // Fuzz drives one store that newStore builds with the operation sequences
 // the fuzzer makes (Commit, Find, Delete, DeleteExpired, All, moving the
-// clock) and checks every answer against a map that does what the
-// contract says. Tokens come from a small set that mixes good ones with
+// clock) and checks every answer, and the count of refused Commits,
+// against a map that does what the contract says, deletes that leave
+// tombstones included. Tokens come from a small set that mixes good ones with
 // hostile ones (empty, NUL, invalid UTF-8, quotes, over MaxTokenLength, a
 // megabyte); data sizes reach past the store's MaxDataSize, which Fuzz
-// sets in the Config it passes, with its clock and cleanup off.
+// sets in the Config it passes, with its clock, a DeleteGrace of 3
+// seconds and cleanup off. Each sequence starts on an empty table: Fuzz
+// moves the clock an hour on and deletes every expired row.
 //
 //	func FuzzStore(f *testing.F) {
 //		storetest.Fuzz(f, func(t testing.TB, cfg sessionsql.Config) *sessionsql.Store {
@@ -30,7 +37,7 @@ const fuzzMaxData = 4096
 func Fuzz(f *testing.F, newStore NewStoreFunc) {
 	clock := NewClock(suiteEpoch)
 	maxData := fuzzMaxData
-	s := newStore(f, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, MaxDataSize: maxData})
+	s := newStore(f, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, MaxDataSize: maxData, DeleteGrace: fuzzGrace})
 	f.Cleanup(func() { _ = s.Close() })
 	for _, seed := range [][]byte{
 		{0, 0, 10, 1, 0}, // commit, find
@@ -43,14 +50,12 @@ func Fuzz(f *testing.F, newStore NewStoreFunc) {
 	}
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		ctx := t.Context()
-		for _, tok := range fuzzTokens {
-			if sessionsql.ValidToken(tok) {
-				if err := s.DeleteCtx(ctx, tok); err != nil {
-					t.Fatal(err)
-				}
-			}
+		clock.Advance(time.Hour) // past every expiry and tombstone of the last sequence
+		if _, err := s.DeleteExpired(ctx, 0); err != nil {
+			t.Fatal(err)
 		}
 		m := &model{rows: map[string]modelRow{}}
+		refusedBefore := s.Stats().Refused
 		r := &opReader{b: ops}
 		for step := 0; !r.done(); step++ {
 			now := clock.Now()
@@ -67,7 +72,7 @@ func Fuzz(f *testing.F, newStore NewStoreFunc) {
 				data := bytes.Repeat([]byte{r.next()}, size)
 				expiry := now.Add(time.Duration(int(r.next())%8-2) * time.Second)
 				err := s.CommitCtx(ctx, tok, data, expiry)
-				switch want := m.commit(tok, data, expiry, maxData); {
+				switch want := m.commit(tok, data, expiry, maxData, now); {
 				case want == nil && err != nil:
 					t.Fatalf("step %d: Commit(%.20q, %d bytes) = %v, want nil", step, tok, size, err)
 				case want != nil && !errors.Is(err, want):
@@ -83,12 +88,12 @@ func Fuzz(f *testing.F, newStore NewStoreFunc) {
 				if err := s.DeleteCtx(ctx, tok); err != nil {
 					t.Fatalf("step %d: Delete(%.20q) = %v", step, tok, err)
 				}
-				delete(m.rows, tok)
+				m.delete(tok, now)
 			case 3: // DeleteExpired
 				// No limit, or one at least the number of good tokens: a
 				// limit that cuts through the expired rows would leave the
 				// store's choice among rows of equal expiry unknowable.
-				limit := []int{-1, 0, 3, 4}[r.next()%4]
+				limit := []int{-1, 0, fuzzGoodTokens, fuzzGoodTokens + 1}[r.next()%4]
 				n, err := s.DeleteExpired(ctx, limit)
 				if want := m.deleteExpired(now, limit); err != nil || n != want {
 					t.Fatalf("step %d: DeleteExpired(%d) = %d, %v; want %d", step, limit, n, err, want)
@@ -115,16 +120,30 @@ func Fuzz(f *testing.F, newStore NewStoreFunc) {
 				clock.Advance(time.Duration(r.next()%4) * time.Second)
 			}
 		}
+		if got := s.Stats().Refused - refusedBefore; got != m.refused {
+			t.Fatalf("Stats counts %d refused Commits, want %d", got, m.refused)
+		}
 	})
 }
 
-// fuzzTokens are the tokens sequences use: three good ones and hostile
-// ones, which Commit must refuse and Find must not find.
+// fuzzTokens are the tokens sequences use: good ones (a quoted SQL
+// injection among them) and hostile ones, which Commit must refuse and
+// Find must not find.
 var fuzzTokens = []string{
 	"tok-a", "tok-b", strings.Repeat("x", sessionsql.MaxTokenLength),
 	"", "nul\x00byte", "bad\xffutf8", `quote'"; DROP TABLE sessions; --`,
 	strings.Repeat("y", sessionsql.MaxTokenLength+1), strings.Repeat("z", 1<<20),
 }
+
+// fuzzGoodTokens is how many of fuzzTokens are valid: four.
+var fuzzGoodTokens = func() (n int) {
+	for _, tok := range fuzzTokens {
+		if sessionsql.ValidToken(tok) {
+			n++
+		}
+	}
+	return n
+}()
 
 func isFuzzToken(tok string) bool {
 	for _, t := range fuzzTokens {
@@ -136,27 +155,52 @@ func isFuzzToken(tok string) bool {
 }
 
 // model is what a store should hold.
-type model struct{ rows map[string]modelRow }
-
-type modelRow struct {
-	data   []byte
-	expiry time.Time
+type model struct {
+	rows    map[string]modelRow
+	refused int64 // Commits of a tombstone's token
 }
 
-func (m *model) commit(tok string, data []byte, expiry time.Time, maxData int) error {
+type modelRow struct {
+	data    []byte
+	expiry  time.Time
+	deleted bool // a tombstone
+}
+
+func (m *model) commit(tok string, data []byte, expiry time.Time, maxData int, now time.Time) error {
 	if !sessionsql.ValidToken(tok) {
 		return sessionsql.ErrInvalidToken
 	}
 	if len(data) > maxData {
 		return sessionsql.ErrTooLarge
 	}
+	if m.rows[tok].deleted {
+		m.refused++
+		return nil
+	}
 	m.rows[tok] = modelRow{data: data, expiry: expiry.Truncate(time.Millisecond)}
 	return nil
 }
 
+// delete leaves a tombstone until the later of the row's expiry and now,
+// plus the grace; an existing tombstone stays as it is.
+func (m *model) delete(tok string, now time.Time) {
+	if !sessionsql.ValidToken(tok) {
+		return
+	}
+	row := m.rows[tok]
+	if row.deleted {
+		return
+	}
+	until := row.expiry // zero without a row
+	if until.Before(now) {
+		until = now
+	}
+	m.rows[tok] = modelRow{expiry: until.Add(fuzzGrace), deleted: true}
+}
+
 func (m *model) find(tok string, now time.Time) ([]byte, bool) {
 	row, ok := m.rows[tok]
-	if !ok || !row.expiry.After(now) {
+	if !ok || row.deleted || !row.expiry.After(now) {
 		return nil, false
 	}
 	return row.data, true
@@ -181,7 +225,7 @@ func (m *model) deleteExpired(now time.Time, limit int) int64 {
 func (m *model) all(now time.Time) map[string][]byte {
 	out := map[string][]byte{}
 	for tok, row := range m.rows {
-		if row.expiry.After(now) {
+		if !row.deleted && row.expiry.After(now) {
 			out[tok] = row.data
 		}
 	}

@@ -27,6 +27,7 @@ type memoryRow struct {
 	expiry            time.Time
 	owner, device     string
 	created, lastSeen time.Time
+	deleted           bool // a tombstone: no session, and no Commit writes over it
 }
 
 var _ sessionsql.OwnerDriver = (*memory)(nil)
@@ -37,26 +38,42 @@ func (m *memory) Find(_ context.Context, token string, now time.Time) ([]byte, t
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.rows[token]
-	if !ok || !r.expiry.After(now) {
+	if !ok || r.deleted || !r.expiry.After(now) {
 		return nil, time.Time{}, false, nil
 	}
 	return bytes.Clone(r.data), r.expiry, true, nil
 }
 
-func (m *memory) Commit(_ context.Context, token string, data []byte, expiry time.Time) error {
+func (m *memory) Commit(_ context.Context, token string, data []byte, expiry time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r := m.rows[token]
+	if r.deleted {
+		return false, nil
+	}
 	r.data, r.expiry = bytes.Clone(data), expiry
 	m.rows[token] = r
+	return true, nil
+}
+
+func (m *memory) Delete(_ context.Context, token string, now time.Time, grace time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bury(token, now, grace)
 	return nil
 }
 
-func (m *memory) Delete(_ context.Context, token string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.rows, token)
-	return nil
+// bury turns token's row, if any, into a tombstone that lasts until the
+// later of its expiry and now, plus grace; m.mu is held.
+func (m *memory) bury(token string, now time.Time, grace time.Duration) {
+	r := m.rows[token]
+	if r.deleted {
+		return
+	}
+	if r.expiry.Before(now) {
+		r.expiry = now
+	}
+	m.rows[token] = memoryRow{expiry: r.expiry.Add(grace), deleted: true}
 }
 
 func (m *memory) All(_ context.Context, now time.Time) (map[string][]byte, error) {
@@ -64,7 +81,7 @@ func (m *memory) All(_ context.Context, now time.Time) (map[string][]byte, error
 	defer m.mu.Unlock()
 	all := map[string][]byte{}
 	for token, r := range m.rows {
-		if r.expiry.After(now) {
+		if !r.deleted && r.expiry.After(now) {
 			all[token] = bytes.Clone(r.data)
 		}
 	}
@@ -89,16 +106,19 @@ func (m *memory) DeleteExpired(_ context.Context, now time.Time, limit int) (int
 
 func (m *memory) Close() error { return nil }
 
-func (m *memory) CommitOwned(_ context.Context, token string, data []byte, expiry time.Time, o sessionsql.Owner, now time.Time) error {
+func (m *memory) CommitOwned(_ context.Context, token string, data []byte, expiry time.Time, o sessionsql.Owner, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.rows[token]
+	if r.deleted {
+		return false, nil
+	}
 	if !ok {
 		r.created = now
 	}
 	r.data, r.expiry, r.owner, r.device, r.lastSeen = bytes.Clone(data), expiry, o.ID, o.Device, now
 	m.rows[token] = r
-	return nil
+	return true, nil
 }
 
 func (m *memory) OwnerRows(_ context.Context, owner string, now time.Time) ([]sessionsql.OwnedRow, error) {
@@ -119,13 +139,13 @@ func (m *memory) OwnerRows(_ context.Context, owner string, now time.Time) ([]se
 	return rows, nil
 }
 
-func (m *memory) DeleteOwner(_ context.Context, owner, keep string, now time.Time) (int64, error) {
+func (m *memory) DeleteOwner(_ context.Context, owner, keep string, now time.Time, grace time.Duration) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var live int64
 	for token, r := range m.rows {
 		if r.owner == owner && token != keep {
-			delete(m.rows, token)
+			m.bury(token, now, grace)
 			if r.expiry.After(now) {
 				live++
 			}
@@ -134,14 +154,14 @@ func (m *memory) DeleteOwner(_ context.Context, owner, keep string, now time.Tim
 	return live, nil
 }
 
-func (m *memory) DeleteOwned(_ context.Context, owner, token string, now time.Time) (int64, error) {
+func (m *memory) DeleteOwned(_ context.Context, owner, token string, now time.Time, grace time.Duration) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.rows[token]
 	if !ok || r.owner != owner {
 		return 0, nil
 	}
-	delete(m.rows, token)
+	m.bury(token, now, grace)
 	if r.expiry.After(now) {
 		return 1, nil
 	}
@@ -153,7 +173,7 @@ func (m *memory) UnownedRows(_ context.Context, now time.Time, after string, lim
 	defer m.mu.Unlock()
 	var rows []sessionsql.UnownedRow
 	for token, r := range m.rows {
-		if r.owner == "" && r.expiry.After(now) && token > after {
+		if r.owner == "" && !r.deleted && r.expiry.After(now) && token > after {
 			rows = append(rows, sessionsql.UnownedRow{Token: token, Data: bytes.Clone(r.data)})
 		}
 	}
@@ -165,7 +185,7 @@ func (m *memory) SetOwner(_ context.Context, token string, data []byte, o sessio
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.rows[token]
-	if !ok || r.owner != "" || !bytes.Equal(r.data, data) {
+	if !ok || r.deleted || r.owner != "" || !bytes.Equal(r.data, data) {
 		return 0, nil
 	}
 	r.owner, r.device = o.ID, o.Device

@@ -288,7 +288,8 @@ func testOwnerIndexOff(e *env) {
 
 // testRevokedStaysRevoked: a request of a revoked device that was already
 // running finishes after the revoke and commits its session again; the
-// store does not write it back (for two minutes).
+// store does not write it back, until the session's expiry plus the grace
+// has passed and the reaper removed what remembered it.
 func testRevokedStaysRevoked(e *ownerEnv) {
 	current := e.login(1, "laptop")
 	stolen := e.login(1, "somewhere else")
@@ -307,9 +308,20 @@ func testRevokedStaysRevoked(e *ownerEnv) {
 	e.wantMissing(one)
 	e.wantListed("1")
 
-	e.clock.Advance(3 * time.Minute) // long after any request of that time
-	e.commit(stolen, inFlight, e.in(time.Hour))
-	e.wantLive(stolen)
+	e.clock.Advance(time.Hour + suiteGrace - time.Second)
+	e.commit(stolen, inFlight, e.in(time.Hour)) // a replayed cookie
+	e.wantMissing(stolen)
+	e.wantListed("1")
+	if n := e.deleteExpired(0); n != 0 {
+		e.t.Fatalf("DeleteExpired before the revoked sessions' time = %d, want 0", n)
+	}
+	e.clock.Advance(time.Second)
+	if n := e.deleteExpired(0); n != 3 {
+		e.t.Fatalf("DeleteExpired once the revoked sessions' time passed = %d, want 3", n)
+	}
+	if st := e.s.Stats(); st.Refused != 3 {
+		e.t.Fatalf("Stats counts %d refused Commits, want 3", st.Refused)
+	}
 }
 
 // NewStorePairFunc builds two fresh stores over one empty, migrated table

@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every sessionsql Driver
 // passes: scs's store contract and sessionsql's own promises (expiry by
-// the store's clock, batched deletion of expired sessions, bad input,
-// cancellation, Close), run through a sessionsql.Store over the Driver.
+// the store's clock, batched deletion of expired sessions, deletes that
+// are final, bad input, cancellation, Close), run through a
+// sessionsql.Store over the Driver.
 //
 // A driver's test calls Run with a function that builds a fresh, empty,
 // migrated store from the Config the suite gives it:
@@ -15,8 +16,8 @@
 // A backend with a Config of its own embeds cfg in it. The suite's Config
 // sets Now to a clock of its own (every expiry case is driven by that
 // clock, never by sleeping), turns background cleanup off so that only
-// the suite deletes, and leaves MaxDataSize at its default; RunOwner's
-// also sets Owner. Run closes each store when its subtest ends. Subtests
+// the suite deletes, sets DeleteGrace to 5 minutes and leaves MaxDataSize
+// at its default; RunOwner's also sets Owner. Run closes each store when its subtest ends. Subtests
 // run in parallel, so each store needs its own table, schema or file.
 package storetest
 
@@ -53,7 +54,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 func open(t *testing.T, newStore NewStoreFunc, owner sessionsql.OwnerFunc) *env {
 	t.Helper()
 	clock := NewClock(suiteEpoch)
-	s := newStore(t, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, Owner: owner})
+	s := newStore(t, sessionsql.Config{Now: clock.Now, CleanupInterval: -1, DeleteGrace: suiteGrace, Owner: owner})
 	if s == nil {
 		t.Fatal("newStore returned nil")
 	}
@@ -78,6 +79,11 @@ var cases = []testCase{
 	{"ExpiryTimeZones", testExpiryTimeZones},
 	{"Delete", testDelete},
 	{"DeleteMissing", testDeleteMissing},
+	{"DeleteIsFinal", testDeleteIsFinal},
+	{"DeleteUnknownIsFinal", testDeleteUnknownIsFinal},
+	{"DeleteExpiredSessionIsFinal", testDeleteExpiredSessionIsFinal},
+	{"DeleteAgainKeepsTheTombstone", testDeleteAgainKeepsTheTombstone},
+	{"CommitRacingDelete", testCommitRacingDelete},
 	{"AllEmptyIsNonNil", testAllEmpty},
 	{"AllSkipsExpired", testAllSkipsExpired},
 	{"DeleteExpiredInBatches", testDeleteExpiredBatches},

@@ -1,0 +1,12 @@
+-- Logout is final: a deleted session's row stays, marked deleted, its data
+-- emptied, until its expiry (the later of the session's own and the delete,
+-- plus a grace) has passed and the reaper removes it with the expired rows.
+-- Meanwhile every Commit of its token is refused, by every process. The
+-- column has a constant default, so every existing session stays valid.
+
+-- +goose Up
+ALTER TABLE sessions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+
+-- +goose Down
+DELETE FROM sessions WHERE deleted;
+ALTER TABLE sessions DROP COLUMN deleted;

@@ -1,0 +1,42 @@
+package postgresstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/migrations"
+	"github.com/sessionsql/sessionsql/postgresstore"
+)
+
+// TestStoreBeforeMigration3: over a table without migration 3 (an app
+// upgraded without migrating), Find, Commit and Delete fail with
+// sessionsql.ErrOldSchema, saying to migrate, rather than half work.
+func TestStoreBeforeMigration3(t *testing.T) {
+	pool, _ := migratedPool(t)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	ctx := context.Background()
+	if err := migrations.DownTo(ctx, db, migrations.Postgres, 2); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgresstore.NewWithConfig(pool, postgresstore.Config{Config: sessionsql.Config{CleanupInterval: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, _, findErr := s.FindCtx(ctx, "tok")
+	for op, err := range map[string]error{
+		"Find":   findErr,
+		"Commit": s.CommitCtx(ctx, "tok", []byte("v"), time.Now().Add(time.Hour)),
+		"Delete": s.DeleteCtx(ctx, "tok"),
+	} {
+		if !errors.Is(err, sessionsql.ErrOldSchema) || !strings.Contains(err.Error(), "postgresstore.Migrate") {
+			t.Errorf("%s on a version-2 table = %v, want sessionsql.ErrOldSchema saying to migrate", op, err)
+		}
+	}
+}
