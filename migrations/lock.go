@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3/lock"
 )
 
@@ -63,11 +64,52 @@ func newTableLock() (tableLock, error) {
 }
 
 // retryable reports whether taking or releasing the lock may succeed on
-// another try: not a release of a lock another instance took over once
-// this one's lease ran out (goose says "not held by this instance").
+// another try: when another instance holds it, and on errors of the
+// connection or of a server that is busy, starting or shutting down. It is
+// false for the rest, which waiting does not cure (a read-only server, a
+// missing privilege), and for the release of a lock another instance took
+// over once this one's lease ran out (goose says "not held by this
+// instance").
 func retryable(err error) bool {
-	return !strings.Contains(err.Error(), "not held by this instance")
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "not held by this instance"):
+		return false
+	case strings.Contains(msg, heldByAnother):
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code[:min(2, len(pgErr.Code))] {
+		case "08", // connection exception
+			"40", // serialization failure, deadlock
+			"53", // insufficient resources: too many connections
+			"57": // operator intervention: shutting down, starting up
+			return true
+		}
+		return false
+	}
+	return true // the connection broke before the server answered
 }
+
+// heldByAnother is what goose's error says when another instance holds
+// the lock.
+const heldByAnother = "already held by another instance"
+
+// lockError is the error of a migration that gave up waiting for the lock.
+// It matches ErrLocked.
+type lockError struct {
+	holder string // who holds it, as lockHolder says
+	waited string // for how long it was waited for
+	cause  error  // goose's error
+}
+
+func (e *lockError) Error() string {
+	return fmt.Sprintf("another instance holds the migration lock (%s) and kept it %s: it is applying migrations to this database; let it finish and try again (an instance that died frees the lock %v after its last renewal)",
+		e.holder, e.waited, lockLease)
+}
+
+func (e *lockError) Unwrap() []error { return []error{ErrLocked, e.cause} }
 
 func (l tableLock) Lock(ctx context.Context, db *sql.DB) error {
 	err := l.Locker.Lock(ctx, db)
@@ -76,14 +118,16 @@ func (l tableLock) Lock(ctx context.Context, db *sql.DB) error {
 	}
 	holder, ok := lockHolder(ctx, db)
 	if !ok {
-		return fmt.Errorf("take the migration lock: %w", err)
+		if !strings.Contains(err.Error(), heldByAnother) {
+			return fmt.Errorf("take the migration lock: %w", err)
+		}
+		holder = "released just now, after the last try"
 	}
 	waited := "for " + lockWait.String()
 	if ctx.Err() != nil {
 		waited = "until the context ended"
 	}
-	return fmt.Errorf("%w (%s) and kept it %s: it is applying migrations to this database; let it finish and try again (an instance that died frees the lock %v after its last renewal): %w",
-		ErrLocked, holder, waited, lockLease, err)
+	return &lockError{holder: holder, waited: waited, cause: err}
 }
 
 // lockHolder describes who holds the lock, as its row says: the holder's

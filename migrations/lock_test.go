@@ -39,6 +39,9 @@ func TestLockHeldGivesUp(t *testing.T) {
 			if !errors.Is(err, migrations.ErrLocked) || !strings.Contains(err.Error(), holder) || !strings.Contains(err.Error(), "let it finish and try again") {
 				t.Fatalf("%s while another instance holds the lock: %v; want ErrLocked naming %s and saying what to do", name, err, holder)
 			}
+			if msg := err.Error(); strings.Count(msg, "migrations:") != 1 || strings.Contains(msg, "failed to initialize") {
+				t.Fatalf("%s while another instance holds the lock: %q; want one \"migrations:\" and none of goose's wrapping", name, msg)
+			}
 			if waited := time.Since(start); waited > time.Minute {
 				t.Fatalf("%s gave up after %v; the lock wait is 1.5s", name, waited) // a hang guard, not a timing check
 			}
@@ -72,5 +75,67 @@ func TestDeadHoldersLockIsTaken(t *testing.T) {
 	var locked bool
 	if err := db.QueryRowContext(ctx(), `SELECT locked FROM `+migrations.LockTable).Scan(&locked); err != nil || locked {
 		t.Fatalf("after Up the lock is held: %v (%v)", locked, err)
+	}
+}
+
+// TestLockFailureThatWaitingCannotCure: an error of taking the lock that
+// is neither the lock being held nor a broken connection (here a trigger
+// that refuses every write to the lock table, as a missing privilege or a
+// read-only server would) fails the migration at the first try, saying
+// so, instead of trying again for the whole lock wait.
+func TestLockFailureThatWaitingCannotCure(t *testing.T) {
+	defer migrations.SetLockWait(5 * time.Second)()
+	db, _ := openPostgres(t)
+	release, err := migrations.HoldLock(ctx(), db) // creates the lock table
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx(), `
+		CREATE SEQUENCE tries;
+		CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('tries'); RAISE EXCEPTION 'refused by the test'; END $$;
+		CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON `+migrations.LockTable+` FOR EACH ROW EXECUTE FUNCTION refuse()`); err != nil {
+		t.Fatal(err)
+	}
+	err = migrations.Up(ctx(), db, migrations.Postgres)
+	if err == nil || errors.Is(err, migrations.ErrLocked) || !strings.Contains(err.Error(), "refused by the test") {
+		t.Fatalf("Up when writing the lock fails: %v; want the failure itself, not ErrLocked", err)
+	}
+	var tries int
+	if err := db.QueryRowContext(ctx(), `SELECT last_value FROM tries`).Scan(&tries); err != nil {
+		t.Fatal(err)
+	}
+	if tries != 1 {
+		t.Fatalf("the lock was tried %d times; want once, as trying again cannot help", tries)
+	}
+}
+
+// TestUpOnOneConnectionSaysSo: on PostgreSQL a *sql.DB limited to one open
+// connection cannot hold the lock and migrate (or read the version table)
+// at once; Up, Down, Version and List say so instead of waiting forever
+// for a second connection.
+func TestUpOnOneConnectionSaysSo(t *testing.T) {
+	db, _ := openPostgres(t)
+	db.SetMaxOpenConns(1)
+	c, cancel := context.WithTimeout(ctx(), time.Minute) // a hang guard
+	defer cancel()
+	for name, op := range map[string]func(context.Context, *sql.DB, migrations.Dialect) error{
+		"Up":   migrations.Up,
+		"Down": migrations.Down,
+		"Version": func(c context.Context, db *sql.DB, d migrations.Dialect) error {
+			_, err := migrations.Version(c, db, d)
+			return err
+		},
+		"List": func(c context.Context, db *sql.DB, d migrations.Dialect) error {
+			_, err := migrations.List(c, db, d)
+			return err
+		},
+	} {
+		if err := op(c, db, migrations.Postgres); err == nil || !strings.Contains(err.Error(), "SetMaxOpenConns(1)") {
+			t.Errorf("%s over one connection: %v; want an error saying it needs two", name, err)
+		}
 	}
 }

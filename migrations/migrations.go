@@ -15,11 +15,16 @@
 // search_path. To keep sessions in another schema, migrate over a connection
 // whose search_path starts with it and set the store's TableName to
 // "schema.sessions".
+//
+// On PostgreSQL every function here takes the migration lock (goose reads
+// the version table under it too, for Version and List), so it needs two
+// connections of db at once, and refuses a db limited to one.
 package migrations
 
 import (
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sync"
@@ -109,7 +114,14 @@ func run(db *sql.DB, d Dialect, op string, fn func(*goose.Provider) error) error
 		sqliteMu.Lock()
 		defer sqliteMu.Unlock()
 	}
+	if d == Postgres && db.Stats().MaxOpenConnections == 1 { // goose takes the lock for every operation
+		return fmt.Errorf("migrations: %s (%s): db allows one open connection (SetMaxOpenConns(1)), and on PostgreSQL every migration operation needs two at once, the migration lock's and its own: use a *sql.DB that allows two or more", op, d)
+	}
 	if err := fn(p); err != nil {
+		var locked *lockError
+		if errors.As(err, &locked) {
+			err = locked // without goose's "failed to initialize" and its own wrapping
+		}
 		return fmt.Errorf("migrations: %s (%s): %w", op, d, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package postgresstore_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,12 +54,18 @@ func poolAt(t testing.TB, url string) *pgxpool.Pool {
 // exec mode execMode: PgBouncer forwards no search_path, so the store
 // names its table with the schema.
 func bounced(mode, execMode string, cfg postgresstore.Config) storetest.NewStoreFunc {
+	return bouncedOn("postgres", mode, execMode, cfg)
+}
+
+// bouncedOn is bounced through PgBouncer's database entry database, which
+// reaches the test server's postgres database.
+func bouncedOn(database, mode, execMode string, cfg postgresstore.Config) storetest.NewStoreFunc {
 	return func(t testing.TB, shared sessionsql.Config) *sessionsql.Store {
 		_, schema := migratedPool(t)
 		cfg := cfg
 		cfg.Config = shared
 		cfg.TableName = schema + ".sessions"
-		s, err := postgresstore.NewWithConfig(bouncedPool(t, mode, execMode), cfg)
+		s, err := postgresstore.NewWithConfig(poolAt(t, pgtest.BouncerURL(t, mode, database, execMode)), cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,11 +94,13 @@ func TestPgBouncerConformance(t *testing.T) {
 
 // TestPgBouncerWrongExecModeSaysWhichWork: behind PgBouncer in transaction
 // pooling, the exec modes that need a connection to keep its prepared
-// statements fail, and every error says which modes work.
+// statements fail, and every error says which modes work. The clients
+// share one server connection, where two of them preparing the same
+// statement collide at once.
 func TestPgBouncerWrongExecModeSaysWhichWork(t *testing.T) {
 	for _, execMode := range []string{"cache_statement", "describe_exec"} {
 		t.Run(execMode, func(t *testing.T) {
-			s := bounced(pgtest.Transaction, execMode, postgresstore.Config{Concurrency: -1})(t, sessionsql.Config{CleanupInterval: -1})
+			s := bouncedOn(pgtest.OneServerConnection, pgtest.Transaction, execMode, postgresstore.Config{Concurrency: -1})(t, sessionsql.Config{CleanupInterval: -1})
 			t.Cleanup(func() { s.Close() })
 			ctx := context.Background()
 			var mu sync.Mutex
@@ -128,40 +137,52 @@ func TestPgBouncerWrongExecModeSaysWhichWork(t *testing.T) {
 
 // TestPgBouncerConcurrentMigrate: four instances migrate one new database
 // at once through PgBouncer, round after round, in transaction and session
-// pooling: every call succeeds, each migration runs once, and no lock is
-// left behind.
+// pooling, over pools in pgx's exec mode and in its default
+// (cache_statement, which fails behind transaction pooling for statements
+// of the app's own): every call succeeds, each migration runs once, and no
+// lock is left behind.
 func TestPgBouncerConcurrentMigrate(t *testing.T) {
-	const instances, rounds = 4, 8
+	const instances, rounds = 4, 4
 	for _, mode := range []string{pgtest.Transaction, pgtest.Session} {
-		t.Run(mode, func(t *testing.T) {
-			for round := range rounds {
-				db := pgtest.Database(t)
-				pools := make([]*pgxpool.Pool, instances)
-				for i := range pools {
-					pools[i] = poolAt(t, pgtest.BouncerURL(t, mode, db, "exec"))
+		for _, execMode := range []string{"exec", ""} {
+			t.Run(mode+"/"+cmp.Or(execMode, "default"), func(t *testing.T) {
+				for round := range rounds {
+					concurrentMigrate(t, round, instances, func(db string) string { return pgtest.BouncerURL(t, mode, db, execMode) })
 				}
-				errs := make([]error, instances)
-				var wg sync.WaitGroup
-				for i, pool := range pools {
-					wg.Go(func() { errs[i] = postgresstore.Migrate(context.Background(), pool) })
-				}
-				wg.Wait()
-				if err := errors.Join(errs...); err != nil {
-					t.Fatalf("round %d: concurrent Migrate through PgBouncer: %v", round, err)
-				}
-				direct := poolAt(t, pgtest.DatabaseURL(t, db))
-				var rows, versions int
-				var locked bool
-				if err := direct.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT version_id) FROM `+migrations.VersionTable+` WHERE version_id > 0`).Scan(&rows, &versions); err != nil {
-					t.Fatal(err)
-				}
-				if err := direct.QueryRow(context.Background(), `SELECT locked FROM `+migrations.LockTable).Scan(&locked); err != nil {
-					t.Fatal(err)
-				}
-				if rows != versions || versions < 2 || locked {
-					t.Fatalf("round %d: %d version rows for %d versions, lock held %v; want each migration once, and the lock free", round, rows, versions, locked)
-				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// concurrentMigrate migrates one new database from instances pools at
+// once, each on the URL at gives, and checks that every call succeeded,
+// each migration ran once and the lock is free.
+func concurrentMigrate(t *testing.T, round, instances int, at func(db string) string) {
+	t.Helper()
+	db := pgtest.Database(t)
+	pools := make([]*pgxpool.Pool, instances)
+	for i := range pools {
+		pools[i] = poolAt(t, at(db))
+	}
+	errs := make([]error, instances)
+	var wg sync.WaitGroup
+	for i, pool := range pools {
+		wg.Go(func() { errs[i] = postgresstore.Migrate(context.Background(), pool) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("round %d: concurrent Migrate through PgBouncer: %v", round, err)
+	}
+	direct := poolAt(t, pgtest.DatabaseURL(t, db))
+	var rows, versions int
+	var locked bool
+	if err := direct.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT version_id) FROM `+migrations.VersionTable+` WHERE version_id > 0`).Scan(&rows, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if err := direct.QueryRow(context.Background(), `SELECT locked FROM `+migrations.LockTable).Scan(&locked); err != nil {
+		t.Fatal(err)
+	}
+	if rows != versions || versions < 3 || locked {
+		t.Fatalf("round %d: %d version rows for %d versions, lock held %v; want each migration once, and the lock free", round, rows, versions, locked)
 	}
 }

@@ -343,6 +343,7 @@ func TestBadDSNHidesThePassword(t *testing.T) {
 		{[]string{"--db", "postgres:/u:hunter2@h/d"}, 2, "starts as user:password@"},
 		{[]string{"--postgres", "host=127.0.0.1 port=" + port + " dbname=app user=u password=hunter2 connect_timeout=2"}, 1, "PostgreSQL at u@127.0.0.1:" + port + "/app"},
 		{[]string{"--db", "postgres://u:hunter2@127.0.0.1:" + port + "/app?connect_timeout=2"}, 1, "PostgreSQL at u@127.0.0.1:" + port + "/app"},
+		{[]string{"--db", "postgres://u:hunter2@127.0.0.1:" + port + ",localhost:" + port + "/app?connect_timeout=2"}, 1, "PostgreSQL at u@127.0.0.1:" + port + ",localhost:" + port + "/app:"},
 	} {
 		status, out, errOut := cli(t, append([]string{"stats"}, c.args...)...)
 		if status != c.status || !strings.Contains(errOut, c.says) || strings.Contains(out+errOut, "hunter2") {

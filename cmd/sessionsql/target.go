@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -96,7 +97,7 @@ func (t *target) parsePostgres(source, s string) error {
 	}
 	t.pg = cfg
 	c := cfg.ConnConfig
-	t.where = fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+	t.where = fmt.Sprintf("PostgreSQL at %s@%s/%s", c.User, servers(&c.Config), c.Database)
 	return nil
 }
 
@@ -126,7 +127,11 @@ func unreadable(source, s string, err error) error {
 // the user info early: the rest lands in the port, the database or the
 // query. In either form, settings run together put "=" in a value.
 func misread(s string, c *pgconn.Config) string {
-	for _, v := range []string{c.Host, c.User, c.Database} {
+	values := []string{c.Host, c.User, c.Database}
+	for _, f := range c.Fallbacks {
+		values = append(values, f.Host)
+	}
+	for _, v := range values {
 		if strings.ContainsAny(v, "= \t\n") {
 			return "settings run together (keyword/value settings are separated by spaces; a value with a space is quoted)"
 		}
@@ -148,4 +153,17 @@ func misread(s string, c *pgconn.Config) string {
 		}
 	}
 	return ""
+}
+
+// servers lists the servers c names, host:port each, in the order pgx
+// tries them and without repeats (pgx lists a server twice when it tries
+// TLS first, then without).
+func servers(c *pgconn.Config) string {
+	list := []string{fmt.Sprintf("%s:%d", c.Host, c.Port)}
+	for _, f := range c.Fallbacks {
+		if hp := fmt.Sprintf("%s:%d", f.Host, f.Port); !slices.Contains(list, hp) {
+			list = append(list, hp)
+		}
+	}
+	return strings.Join(list, ",")
 }

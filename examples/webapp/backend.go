@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/sessionsql/sessionsql"
@@ -88,7 +90,11 @@ func checkDB(db string, postgres bool) error {
 // or "#" ends the user info early; in either form, settings run together
 // put "=" or a space in a value.
 func misread(s string, c *pgx.ConnConfig) string {
-	for _, v := range []string{c.Host, c.User, c.Database} {
+	values := []string{c.Host, c.User, c.Database}
+	for _, f := range c.Fallbacks {
+		values = append(values, f.Host)
+	}
+	for _, v := range values {
 		if strings.ContainsAny(v, "= \t\n") {
 			return "settings run together"
 		}
@@ -114,7 +120,7 @@ func misread(s string, c *pgx.ConnConfig) string {
 // password.
 func describe(cfg *pgxpool.Config) string {
 	c := cfg.ConnConfig
-	return fmt.Sprintf("PostgreSQL at %s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+	return fmt.Sprintf("PostgreSQL at %s@%s/%s", c.User, servers(&c.Config), c.Database)
 }
 
 // usersConns is how many connections the users table's handle keeps on
@@ -175,4 +181,17 @@ func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend,
 		sessions: st, users: users, dialect: "postgres", where: describe(cfg),
 		close: func() { st.Close(); users.Close(); pool.Close() },
 	}, nil
+}
+
+// servers lists the servers c names, host:port each, in the order pgx
+// tries them and without repeats (pgx lists a server twice when it tries
+// TLS first, then without).
+func servers(c *pgconn.Config) string {
+	list := []string{fmt.Sprintf("%s:%d", c.Host, c.Port)}
+	for _, f := range c.Fallbacks {
+		if hp := fmt.Sprintf("%s:%d", f.Host, f.Port); !slices.Contains(list, hp) {
+			list = append(list, hp)
+		}
+	}
+	return strings.Join(list, ",")
 }

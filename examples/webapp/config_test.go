@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // TestSecureCookiesEnv: SECURE_COOKIES reads as a bool the way -secure
@@ -76,5 +78,17 @@ func TestDatabaseURLEnv(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	if cfg, err := configFromFlags(nil, io.Discard); err != nil || cfg.DB != defaultDB {
 		t.Errorf("no DATABASE_URL, no -db: DB %q, %v; want %q", cfg.DB, err, defaultDB)
+	}
+}
+
+// TestDescribeNamesEveryServer: the log line naming a PostgreSQL database
+// lists every server of a multi-host URL, each once, and no password.
+func TestDescribeNamesEveryServer(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://app:hunter2@db1:5432,db2:5433/sessions?target_session_attrs=read-write")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(cfg), "PostgreSQL at app@db1:5432,db2:5433/sessions"; got != want {
+		t.Fatalf("describe = %q, want %q", got, want)
 	}
 }

@@ -27,10 +27,13 @@ const hostileGrowth = 32 << 20
 
 // TestHostileTraffic runs the app as its own process and sends it what an
 // attacker would: form bodies of megabytes, emails of megabytes and of
-// kilobytes, failed logins under thousands of distinct emails, huge and
-// random cookies, a session stuffed with distinct item names. Meanwhile a
-// real user keeps loading a page and is served every time, and the app's
-// resident memory never grows by more than hostileGrowth.
+// kilobytes, failed logins under distinct emails until the login limiter
+// locks the address out, huge and random cookies, a logged-in session
+// stuffed with distinct item names past its bound. Meanwhile a real user
+// keeps loading a page and is served every time, and the app's resident
+// memory never grows by more than hostileGrowth. (The limiter's own bound,
+// 10,000 keys, needs more addresses than one host has: its test is
+// TestLimiterMemoryIsBounded.)
 func TestHostileTraffic(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc here: the app's memory cannot be read")
@@ -42,7 +45,7 @@ func TestHostileTraffic(t *testing.T) {
 	}
 	// Warm up: one of each hostile request, so that the baseline holds
 	// what serving them at all costs.
-	hostile := hostileRequests(base)
+	hostile, stuffer, lockedOut := hostileRequests(t, base)
 	for _, h := range hostile {
 		h(0)
 	}
@@ -100,6 +103,12 @@ func TestHostileTraffic(t *testing.T) {
 	if failedUser.Load() != 0 || served.Load() == 0 {
 		t.Fatalf("the real user was served %d times and failed %d times during the attack, want served every time", served.Load(), failedUser.Load())
 	}
+	if lockedOut.Load() == 0 {
+		t.Fatal("failed logins under distinct emails never met the login limiter")
+	}
+	if n := strings.Count(stuffer.get("/items").body, `<span class="item">item `); n != maxItems {
+		t.Fatalf("the stuffed session lists %d items; want its bound, %d", n, maxItems)
+	}
 	if growth > hostileGrowth {
 		t.Fatalf("hostile traffic grew the app's memory by %.1f MiB, want at most %.0f MiB", mib(growth), mib(hostileGrowth))
 	}
@@ -109,10 +118,15 @@ func TestHostileTraffic(t *testing.T) {
 const hostileRounds = 60
 
 // hostileRequests are the kinds of hostile traffic, each a func that
-// sends its i-th request.
-func hostileRequests(base string) []func(i int) {
+// sends its i-th request; the client of the one that stuffs a logged-in
+// session; and a count of failed logins the login limiter refused.
+func hostileRequests(t *testing.T, base string) (_ []func(i int), stuffer *client, lockedOut *atomic.Int64) {
 	attacker := newClient(base)
-	stuffer := newClient(base) // keeps one session, and stuffs it
+	stuffer = newClient(base) // has an account and keeps one session, which it stuffs
+	if r := stuffer.form("/signup", url.Values{"email": {"stuffer@example.com"}, "password": {"stuffer-password"}}); r.status != http.StatusOK || !strings.Contains(r.body, "stuffer@example.com") {
+		t.Fatalf("the stuffer's sign-up: %d", r.status)
+	}
+	lockedOut = new(atomic.Int64)
 	huge := strings.Repeat("x", 2<<20)
 	return []func(int){
 		func(i int) { // a login form of megabytes
@@ -122,7 +136,10 @@ func hostileRequests(base string) []func(i int) {
 			attacker.form("/login", url.Values{"email": {fmt.Sprint(i) + huge[:12<<10]}, "password": {"wrong password"}})
 		},
 		func(i int) { // failed logins under distinct, plausible emails
-			attacker.form("/login", url.Values{"email": {fmt.Sprintf("victim-%d-%s@example.com", i, huge[:200])}, "password": {"wrong password"}})
+			r := attacker.form("/login", url.Values{"email": {fmt.Sprintf("victim-%d-%s@example.com", i, huge[:200])}, "password": {"wrong password"}})
+			if r.status == http.StatusTooManyRequests {
+				lockedOut.Add(1)
+			}
 		},
 		func(i int) { // sign-up forms of megabytes
 			attacker.form("/signup", url.Values{"email": {fmt.Sprintf("new-%d@example.com", i)}, "password": {huge}})
@@ -138,7 +155,7 @@ func hostileRequests(base string) []func(i int) {
 		func(i int) { // distinct item names, as many as fit, in one session
 			stuffer.form("/items", url.Values{"name": {fmt.Sprintf("item %d %s", i, huge[:maxItemLen-20])}})
 		},
-	}
+	}, stuffer, lockedOut
 }
 
 // startProcess builds the app and runs it on a SQLite file of the test's

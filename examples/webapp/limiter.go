@@ -41,9 +41,13 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 
 type limitKey struct{ kind, value string }
 
+// String is the key as the limiter keeps it: "kind:value", cut to
+// maxKeyLen bytes. The value is cut before the two are joined, so that the
+// kept key is a string of its own and not a window into a longer one,
+// which would keep all of it in memory.
 func (k limitKey) String() string {
-	s := k.kind + ":" + k.value
-	return s[:min(len(s), maxKeyLen)]
+	v := k.value[:max(0, min(len(k.value), maxKeyLen-len(k.kind)-1))]
+	return k.kind + ":" + v
 }
 
 // allowed reports whether another attempt may be made for every key.

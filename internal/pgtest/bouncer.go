@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +25,15 @@ const (
 	Transaction = "transaction"
 	Session     = "session"
 )
+
+// bouncerDirPrefix names the temporary directories of PgBouncers.
+const bouncerDirPrefix = "sessionsql-pgbouncer-"
+
+// OneServerConnection is a database name on every PgBouncer that reaches
+// the test server's admin database (the one BouncerURL's "postgres" does)
+// over a single server connection, which all its clients share: where
+// pgx's exec modes that keep prepared statements collide at once.
+const OneServerConnection = "one_server_connection"
 
 // Bouncer is a PgBouncer in front of the test server, listening on
 // 127.0.0.1, in one pool mode.
@@ -118,7 +128,8 @@ func startBouncer(mode string) (*Bouncer, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(baseDir(), "sessionsql-pgbouncer-")
+	removeStale(baseDir(), bouncerDirPrefix)
+	dir, err := os.MkdirTemp(baseDir(), bouncerDirPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -128,10 +139,18 @@ func startBouncer(mode string) (*Bouncer, error) {
 		return nil, err
 	}
 	b := &Bouncer{dir: dir, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), exited: make(chan struct{}), out: &tailWriter{}}
+	// PgBouncer logs in to the server as the admin URL's user, with its
+	// password if it has one (a server of SESSIONSQL_TEST_DATABASE_URL's),
+	// whoever its client is.
+	login := " user=" + server.User
+	if server.Password != "" {
+		login += " password='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(server.Password) + "'"
+	}
 	// Server connections are let go of soon after use, so that the
 	// databases tests drop leave none behind.
 	config := fmt.Sprintf(`[databases]
-* = host=%s port=%d
+%s = host=%s port=%d%s dbname=%s pool_size=1
+* = host=%s port=%d%s
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -147,8 +166,8 @@ server_lifetime = 60
 autodb_idle_timeout = 10
 ignore_startup_parameters = extra_float_digits
 admin_users = postgres
-`, server.Host, server.Port, port, filepath.Join(dir, "users.txt"), mode)
-	files := map[string]string{"pgbouncer.ini": config, "users.txt": `"postgres" ""` + "\n"}
+`, OneServerConnection, server.Host, server.Port, login, server.Database, server.Host, server.Port, login, port, filepath.Join(dir, "users.txt"), mode)
+	files := map[string]string{"pgbouncer.ini": config, "users.txt": `"postgres" ""` + "\n", ownerFile: strconv.Itoa(os.Getpid())}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			os.RemoveAll(dir)
@@ -211,11 +230,12 @@ func (b *Bouncer) waitReady(timeout time.Duration) error {
 	}
 }
 
-// Stop ends PgBouncer (SIGINT: it closes every connection at once), waits
-// for it and removes its directory.
+// Stop ends PgBouncer (SIGTERM, its immediate shutdown: it closes every
+// connection at once, where SIGINT would wait for its clients), waits for
+// it and removes its directory.
 func (b *Bouncer) Stop() {
 	if b.cmd.Process != nil {
-		_ = b.cmd.Process.Signal(os.Interrupt)
+		_ = b.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-b.exited:
 		case <-time.After(10 * time.Second):

@@ -143,7 +143,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // newServer makes the temporary directory of a server not started yet.
 func newServer(bin string, attr *syscall.SysProcAttr, chown func(string) error, opts Options) (*Server, error) {
 	base := baseDir()
-	removeStale(base)
+	removeStale(base, dirPrefix)
 	dir, err := os.MkdirTemp(base, dirPrefix)
 	if err != nil {
 		return nil, err
@@ -314,11 +314,11 @@ func baseDir() string {
 	return base
 }
 
-// removeStale deletes cluster directories left by test binaries that were
-// killed before they could clean up: those whose owner and postmaster are
-// both gone.
-func removeStale(base string) {
-	dirs, _ := filepath.Glob(filepath.Join(base, dirPrefix+"*"))
+// removeStale deletes the directories named prefix* (clusters', or
+// PgBouncers') left by test binaries that were killed before they could
+// clean up: those whose owner and postmaster, if any, are both gone.
+func removeStale(base, prefix string) {
+	dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
 	for _, dir := range dirs {
 		owner, err := readPid(filepath.Join(dir, ownerFile))
 		if err != nil || alive(owner) {
