@@ -98,8 +98,9 @@ type ReaperStats struct {
 	Last         RunStats // the most recent run
 }
 
-// Reaper deletes expired sessions from a store in bounded batches, in the
-// background (Start/Stop) or on demand (RunOnce). It is safe for concurrent
+// Reaper deletes expired sessions, and the tombstones of deleted ones
+// once past their time, from a store in bounded batches (its counts hold
+// both), in the background (Start/Stop) or on demand (RunOnce). It is safe for concurrent
 // use; at most one run of a given Reaper is in progress at any time, and a
 // PostgreSQL store additionally makes sure only one instance across all
 // processes sharing the table deletes at a time.

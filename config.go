@@ -55,10 +55,13 @@ type Config struct {
 	// sessions with to compare their values. Defaults to scs.GobCodec{}.
 	Codec scs.Codec
 
-	// DeleteGrace is how long past a deleted session's expiry every store
-	// on its table keeps refusing Commits of its token: longer than any
-	// request that was running when it was deleted, so that such a request
-	// cannot write the session back when it ends. Defaults to 5 minutes.
+	// DeleteGrace is how long past the later of a deleted session's expiry
+	// and its deletion every store on its table refuses Commits of its
+	// token: longer than any request that was running when it was deleted,
+	// so that such a request cannot write the session back when it ends.
+	// The refusal lasts until the reaper deletes the tombstone, which it
+	// does once that time has passed. Zero or less means the default.
+	// Defaults to 5 minutes.
 	DeleteGrace time.Duration
 
 	// Owner turns the owner index on: every Commit records whose the

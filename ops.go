@@ -116,13 +116,17 @@ func (s *Store) Delete(token string) error {
 // DeleteGrace past the session's expiry, no Commit of its token writes it
 // back, on any store over the same table; a request that was running when
 // it was deleted (a slow upload, a second tab) cannot log it in again. A
-// session that does not exist, or a malformed token, is no error.
+// session that does not exist, or a malformed token, is no error. The
+// token of a request that never had a session (with scs's
+// HashTokenInStore, the digest of the empty token, which scs deletes at a
+// first login or a logout without a cookie) is neither written nor
+// counted.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 	defer s.stats.deleteTime.since(time.Now())
 	if err := s.ready(ctx); err != nil {
 		return s.fail(ctx, "delete", err)
 	}
-	if !ValidToken(token) {
+	if !ValidToken(token) || token == emptyTokenDigest {
 		return nil
 	}
 	if s.touch != nil {
@@ -157,9 +161,10 @@ func (s *Store) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	return m, nil
 }
 
-// DeleteExpired deletes at most limit sessions whose expiry is at or
-// before the store's clock (every one when limit <= 0) and reports how
-// many it deleted. When another instance sharing the table is deleting at
+// DeleteExpired deletes at most limit rows whose time is at or before the
+// store's clock (every one when limit <= 0) and reports how many it
+// deleted: expired sessions, and the tombstones of deleted sessions past
+// their expiry plus DeleteGrace. When another instance sharing the table is deleting at
 // this moment it deletes nothing and returns an error matching
 // ErrLockHeld. The Reaper calls it batch by batch; so can a cron job.
 func (s *Store) DeleteExpired(ctx context.Context, limit int) (int64, error) {

@@ -13,7 +13,7 @@ type Stats struct {
 	Commits    int64 // Commit calls that passed validation
 	Writes     int64 // of those, the ones that wrote to the database
 	Refused    int64 // of those, the ones of a session deleted lately: not written back (not among Writes)
-	TouchSkips int64 // of those, the ones the touch threshold made unnecessary (not among Writes)
+	TouchSkips int64 // of those, the ones the touch threshold made unnecessary (not among Writes or Refused, even of a session deleted meanwhile)
 	Deletes    int64 // Delete calls that reached the database
 	Errors     int64 // operations that failed with a system error
 

@@ -325,6 +325,30 @@ func TestSCSHashTokenInStore(t *testing.T) {
 	})
 }
 
+// TestSCSHashTokenInStoreWithoutASession: with HashTokenInStore, a request
+// without a session that calls RenewToken (a first login) or Destroy (a
+// logout without a cookie) has scs delete the digest of the empty token;
+// the store writes nothing for it, so such requests share no row.
+func TestSCSHashTokenInStoreWithoutASession(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := newApp(t, b, func(sm *scs.SessionManager) { sm.HashTokenInStore = true })
+		for _, path := range []string{"/destroy", "/renew", "/destroy"} {
+			a.client().get(path)
+		}
+		if st := a.store.Stats(); st.Deletes != 0 {
+			t.Fatalf("requests without a session made %d deletes, want 0", st.Deletes)
+		}
+		// Nothing remembers the empty token's digest as deleted: a Commit
+		// under it (which scs never makes) is written.
+		if err := a.store.CommitCtx(context.Background(), hash(""), []byte("x"), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if !a.stored(hash("")) {
+			t.Fatal("the empty token's digest was written as a tombstone")
+		}
+	})
+}
+
 func hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return base64.RawURLEncoding.EncodeToString(sum[:])

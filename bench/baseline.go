@@ -1,4 +1,4 @@
-//go:build baseline
+//go:build baseline && !baselinepre
 
 package main
 
@@ -16,7 +16,7 @@ import (
 var baselineRev = "unknown"
 
 // The baseline's stores, in the API the redesign gave the project: a
-// build of a revision before it does not compile here.
+// build of a revision before it has baseline_pre.go instead.
 func init() {
 	baseline.rev = baselineRev
 	baseline.postgres = func(ctx context.Context, pool *pgxpool.Pool) (scs.Store, func(), error) {

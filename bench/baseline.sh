@@ -11,7 +11,8 @@
 # The revision is copied out of git into a temporary directory under the
 # module path github.com/sessionsql/baseline, and bench is built against it
 # with the baseline tag and a go.mod of its own (-modfile), leaving bench's
-# go.mod alone. REV must have the API of the redesign (f7aeebe or later).
+# go.mod alone. A revision from before the redesign (f7aeebe), which has
+# internal/storecore, is built with baseline_pre.go, for its older API.
 set -eu
 rev=${1:?usage: bench/baseline.sh REV [flags of go run .]}
 shift
@@ -33,5 +34,9 @@ go mod edit -modfile="$tmp/go.mod" \
 	-replace=github.com/sessionsql/sessionsql="$root" \
 	-require=github.com/sessionsql/baseline@v0.0.0 \
 	-replace=github.com/sessionsql/baseline="$tmp/base"
-go run -modfile="$tmp/go.mod" -tags baseline \
+tags=baseline
+if git -C "$root" cat-file -e "$rev:internal/storecore" 2>/dev/null; then
+	tags=baseline,baselinepre
+fi
+go run -mod=mod -modfile="$tmp/go.mod" -tags "$tags" \
 	-ldflags "-X main.baselineRev=$(git -C "$root" rev-parse --short "$rev")" . "$@"

@@ -104,7 +104,7 @@ func buildQueries(table string, asyncCommit bool, lockTimeout time.Duration) que
 			asyncCommit, lockTimeout),
 		// A tombstone has no owner: the owner index never holds one.
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, expiry FROM %s
-WHERE owner = $1 AND expiry > $2 ORDER BY last_seen DESC NULLS LAST, token`, table),
+WHERE owner = $1 AND expiry > $2 AND NOT deleted ORDER BY last_seen DESC NULLS LAST, token`, table),
 		// Statements that delete several rows lock them first, in token
 		// order (COLLATE "C": bytewise, as grouped Commits sort theirs), so
 		// that they never wait for one another's rows in a cycle.
@@ -131,10 +131,11 @@ WHERE token = $1 AND owner IS NULL AND data = $5 AND NOT deleted`, table),
 		find:     fmt.Sprintf(`SELECT data, expiry FROM %s WHERE token = $1 AND expiry > $2 AND NOT deleted`, table),
 		findMany: fmt.Sprintf(`SELECT token, data, expiry FROM %s WHERE token = ANY($1::text[]) AND expiry > $2 AND NOT deleted`, table),
 		// A Delete leaves a tombstone, a session or none under the token:
-		// its statement is an upsert of one (see tombstone).
+		// its statement is an upsert of one (see tombstone) that leaves an
+		// existing tombstone as it is, unwritten.
 		delete: fmt.Sprintf(`INSERT INTO %s AS s (token, data, expiry, deleted)
 VALUES ($1::text, '\x', $2::timestamptz + $3::bigint * interval '1 microsecond', true)
-ON CONFLICT (token) DO UPDATE SET %s`, table, tombstone("$2", "$3")),
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT s.deleted`, table, tombstone("$2", "$3")),
 		// Grouped, in token order ($1 comes sorted and without repeats),
 		// the order every statement of the store that locks several rows
 		// follows.
@@ -142,7 +143,7 @@ ON CONFLICT (token) DO UPDATE SET %s`, table, tombstone("$2", "$3")),
 INSERT INTO %s AS s (token, data, expiry, deleted)
 SELECT u.token, '\x', $2::timestamptz + $3::bigint * interval '1 microsecond', true
 FROM unnest($1::text[]) WITH ORDINALITY AS u(token, n), settings ORDER BY u.n
-ON CONFLICT (token) DO UPDATE SET %s`, groupSettings(false, lockTimeout), table, tombstone("$2", "$3")),
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT s.deleted`, groupSettings(false, lockTimeout), table, tombstone("$2", "$3")),
 		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > $1 AND NOT deleted`, table),
 		// One batch, one statement, one round trip: its implicit transaction
 		// takes the table's reaper lock (pg_try_advisory_xact_lock, released

@@ -32,9 +32,10 @@ func buildQueries(table string) queries {
 		find: fmt.Sprintf(`SELECT data, CAST(expiry AS INTEGER) FROM %s WHERE token = ? AND expiry > ? AND NOT deleted`, table),
 		commit: fmt.Sprintf(`INSERT INTO %s (token, data, expiry) VALUES (?, ?, ?)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry WHERE NOT deleted`, table),
-		// A Delete leaves a tombstone, a session or none under the token.
+		// A Delete leaves a tombstone, a session or none under the token,
+		// and an existing tombstone as it is, unwritten.
 		delete: fmt.Sprintf(`INSERT INTO %s (token, data, expiry, deleted) VALUES (?1, x'', ?2 + ?3, 1)
-ON CONFLICT (token) DO UPDATE SET %s`, table, tombstone),
+ON CONFLICT (token) DO UPDATE SET %s WHERE NOT deleted`, table, tombstone),
 		all: fmt.Sprintf(`SELECT token, data FROM %s WHERE expiry > ? AND NOT deleted`, table),
 		deleteExpiredBatch: fmt.Sprintf(`DELETE FROM %[1]s WHERE token IN
 (SELECT token FROM %[1]s WHERE expiry <= ? ORDER BY expiry LIMIT ?)`, table),
@@ -56,9 +57,11 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
 ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry,
   device = excluded.device, last_seen = excluded.last_seen
 WHERE owner IS excluded.owner AND NOT deleted`, table),
-		// A tombstone has no owner: the owner index never holds one.
+		// A tombstone has no owner: the owner index never holds one. NOT
+		// deleted keeps one out all the same, should a store of a version
+		// before tombstones have written an owner over it.
 		ownerRows: fmt.Sprintf(`SELECT token, coalesce(device, ''), created, last_seen, CAST(expiry AS INTEGER) FROM %s
-WHERE owner = ? AND expiry > ? ORDER BY last_seen DESC, token`, table),
+WHERE owner = ? AND expiry > ? AND NOT deleted ORDER BY last_seen DESC, token`, table),
 		// RevokeOwner turns the owner's expired rows into tombstones first,
 		// uncounted, then the rest, whose count it reports: the first
 		// statement leaves none of its rows with an owner.

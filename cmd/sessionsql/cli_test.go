@@ -191,7 +191,7 @@ func TestCommands(t *testing.T) {
 		}
 
 		out = mustRun(t, "prune", "--db", db, "--batch", "250", "--pause", "1ms")
-		if !strings.Contains(out, "pruned 600 expired sessions") || !strings.Contains(out, "in 3 batches") {
+		if !strings.Contains(out, "pruned 600 expired rows") || !strings.Contains(out, "in 3 batches") {
 			t.Fatalf("prune printed:\n%s", out)
 		}
 		if s := stats(t, db); s.Expired != 0 || s.Live != 5 {
@@ -215,8 +215,11 @@ func TestCommands(t *testing.T) {
 		if !strings.Contains(out, "pending  00003_deleted_sessions.sql") {
 			t.Fatalf("migrate down printed:\n%s", out)
 		}
-		if s := stats(t, db); s.Live != 0 || s.Expired != 0 || s.Revoked != 0 || !s.OwnerIndex {
+		if s := stats(t, db); s.Live != 0 || s.Expired != 0 || s.Deleted != 0 || !s.OwnerIndex {
 			t.Fatalf("stats after rolling migration 3 back, which deletes the revoked sessions: %+v", s)
+		}
+		if status, _, errOut := cli(t, "revoke", "--db", db, "--all"); status != 1 || !strings.Contains(errOut, "run `sessionsql migrate up`") {
+			t.Fatalf("revoke --all before migration 3: status %d, %s; want status 1 saying to migrate up", status, errOut)
 		}
 		out = mustRun(t, "migrate", "down", "--db", db)
 		if !strings.Contains(out, "pending  00002_session_owner.sql") {
@@ -533,16 +536,16 @@ func TestRevokeCountsLiveSessions(t *testing.T) {
 		if out := mustRun(t, "revoke", "--db", db, "--owner", "42"); !strings.Contains(out, "revoked 3 sessions of owner 42") {
 			t.Fatalf("revoke printed:\n%s", out)
 		}
-		if s := stats(t, db); s.Expired != 0 || s.Live != 2 || s.Revoked != 8 {
-			t.Fatalf("after the revokes: %d live, %d expired, %d revoked; want 2 (owner 7's, the anonymous one), 0 and 8", s.Live, s.Expired, s.Revoked)
+		if s := stats(t, db); s.Expired != 0 || s.Live != 2 || s.Deleted != 8 {
+			t.Fatalf("after the revokes: %d live, %d expired, %d deleted; want 2 (owner 7's, the anonymous one), 0 and 8", s.Live, s.Expired, s.Deleted)
 		}
 		seedAs(t, db, "again-", 4) // five more live sessions, four expired rows
 		out := mustRun(t, "revoke", "--db", db, "--all")
 		if !strings.Contains(out, "revoked every session: 7 live sessions deleted") || !strings.Contains(out, "(and 4 expired rows)") {
 			t.Fatalf("revoke --all printed:\n%s", out)
 		}
-		if s := stats(t, db); s.Expired != 0 || s.Live != 0 || s.Revoked != 19 {
-			t.Fatalf("after revoke --all: %d live, %d expired, %d revoked; want 0, 0 and 19", s.Live, s.Expired, s.Revoked)
+		if s := stats(t, db); s.Expired != 0 || s.Live != 0 || s.Deleted != 19 {
+			t.Fatalf("after revoke --all: %d live, %d expired, %d deleted; want 0, 0 and 19", s.Live, s.Expired, s.Deleted)
 		}
 		seed(t, db, 0) // an app's requests that were running, ending now
 		if s := stats(t, db); s.Live != 0 {

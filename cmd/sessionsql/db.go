@@ -142,7 +142,7 @@ func (d *database) explain(err error) error {
 		return fmt.Errorf("the table %s does not exist in %s: `sessionsql migrate up` creates only %q (in the first schema of the search_path on PostgreSQL), so create %s with the same columns and indexes, or leave --table out (%w)", d.table, d.where, sessionsql.DefaultTableName, d.table, err)
 	case errors.Is(err, sessionsql.ErrNoTable), noTable(err):
 		return fmt.Errorf("the table %s does not exist in %s: run `sessionsql migrate up` first (%w)", d.table, d.where, err)
-	case errors.Is(err, sessionsql.ErrOldSchema):
+	case errors.Is(err, sessionsql.ErrOldSchema), noColumn(err):
 		return fmt.Errorf("the table %s in %s needs the latest migrations: run `sessionsql migrate up` (%w)", d.table, d.where, err)
 	case locked(err):
 		return fmt.Errorf("%s is locked by another process (waited %v); try again when it is done (%w)", d.where, sqliteBusyTimeout, err)

@@ -122,8 +122,8 @@ func TestRevokeWhileTheAppRuns(t *testing.T) {
 				if got := get("/whoami"); got != "0" {
 					t.Fatalf("after the revoke and the slow request's end, whoami = %q", got)
 				}
-				if s := stats(t, db); s.Live != 0 || s.Revoked != 1 {
-					t.Fatalf("stats after the revoke: %d live, %d revoked; want 0 and 1", s.Live, s.Revoked)
+				if s := stats(t, db); s.Live != 0 || s.Deleted != 1 {
+					t.Fatalf("stats after the revoke: %d live, %d deleted; want 0 and 1", s.Live, s.Deleted)
 				}
 				if n := st.Stats().Refused; n != 1 {
 					t.Fatalf("the app's store refused %d Commits, want 1", n)

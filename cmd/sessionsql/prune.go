@@ -58,7 +58,7 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 
 	p, err := prune(ctx, st, batch, pause, func(p pruneStats) {
 		if progress {
-			fmt.Fprintf(out, "\rdeleted %s in %s (%.0f rows/s)", count(p.deleted, "expired session"), count(p.batches, "batch"), p.rate())
+			fmt.Fprintf(out, "\rdeleted %s in %s (%.0f rows/s)", count(p.deleted, "expired row"), count(p.batches, "batch"), p.rate())
 		}
 	})
 	if progress {
@@ -66,7 +66,7 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	if err != nil {
 		if p.deleted > 0 {
-			return fmt.Errorf("after pruning %s in %s: %w", count(p.deleted, "expired session"), count(p.batches, "batch"), d.explain(err))
+			return fmt.Errorf("after pruning %s in %s: %w", count(p.deleted, "expired row"), count(p.batches, "batch"), d.explain(err))
 		}
 		return d.explain(err)
 	}
@@ -75,7 +75,7 @@ func runPrune(ctx context.Context, args []string, out, errOut io.Writer) error {
 		verb = "stopped after pruning"
 	}
 	fmt.Fprintf(out, "%s %s from %s in %s, %v (%.0f rows/s)\n",
-		verb, count(p.deleted, "expired session"), d.where, count(p.batches, "batch"), p.elapsed.Round(time.Millisecond), p.rate())
+		verb, count(p.deleted, "expired row"), d.where, count(p.batches, "batch"), p.elapsed.Round(time.Millisecond), p.rate())
 	if p.stopped {
 		return errInterrupted
 	}

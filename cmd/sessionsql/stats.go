@@ -18,9 +18,10 @@ type tableStats struct {
 	Table    string `json:"table"`
 	Live     int64  `json:"live"`
 	Expired  int64  `json:"expired"`
-	// Revoked counts the deleted sessions whose tokens are still refused
-	// (migration 3's tombstones), left out of Live and Expired.
-	Revoked       int64        `json:"revoked"`
+	// Deleted counts the tombstones of deleted sessions (logged out,
+	// renewed, revoked) that the reaper has not removed yet, left out of
+	// Live and Expired: their tokens are refused (migration 3).
+	Deleted       int64        `json:"deleted"`
 	OldestExpiry  *time.Time   `json:"oldest_expiry,omitempty"`
 	NewestExpiry  *time.Time   `json:"newest_expiry,omitempty"`
 	TableBytes    int64        `json:"table_bytes"`
@@ -65,7 +66,7 @@ func runStats(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return enc.Encode(s)
 	}
 	fmt.Fprintf(out, "%s, table %s\n", s.Database, s.Table)
-	fmt.Fprintf(out, "  live sessions     %d\n  expired sessions  %d\n  revoked, refused  %d\n", s.Live, s.Expired, s.Revoked)
+	fmt.Fprintf(out, "  live sessions     %d\n  expired sessions  %d\n  deleted sessions  %d\n", s.Live, s.Expired, s.Deleted)
 	if s.OldestExpiry != nil {
 		fmt.Fprintf(out, "  oldest expiry     %s\n  newest expiry     %s\n", s.OldestExpiry.Format(time.RFC3339), s.NewestExpiry.Format(time.RFC3339))
 	}
@@ -97,9 +98,9 @@ func (d *database) stats(ctx context.Context, now time.Time, top int) (tableStat
 		coalesce(sum(CASE WHEN %[2]s THEN 1 ELSE 0 END), 0),
 		min(CASE WHEN %[2]s THEN NULL ELSE expiry END), max(CASE WHEN %[2]s THEN NULL ELSE expiry END) FROM %[1]s`, q, deleted), nowArg)
 		if d.dialect == migrations.SQLite {
-			return row.Scan(&s.Live, &s.Expired, &s.Revoked, &oldest, &newest)
+			return row.Scan(&s.Live, &s.Expired, &s.Deleted, &oldest, &newest)
 		}
-		return row.Scan(&s.Live, &s.Expired, &s.Revoked, &oldestT, &newestT)
+		return row.Scan(&s.Live, &s.Expired, &s.Deleted, &oldestT, &newestT)
 	}
 	err := counts("deleted")
 	if err != nil && noColumn(err) {

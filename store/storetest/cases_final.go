@@ -29,19 +29,27 @@ func testDeleteIsFinal(e *env) {
 	}
 
 	// Until the stored expiry plus the grace, the tombstone holds and the
-	// reaper leaves it.
-	e.clock.Advance(time.Hour + suiteGrace - time.Second)
+	// reaper leaves it (deleting the other session, expired by then).
+	e.wantTombstoneFor(tok, time.Hour+suiteGrace, 1)
+}
+
+// wantTombstoneFor checks that the tombstone of tok holds until d from
+// now and goes then: a second before, a Commit writes nothing and
+// DeleteExpired deletes others other rows, not the tombstone; at d,
+// DeleteExpired deletes it and a Commit of tok writes again.
+func (e *env) wantTombstoneFor(tok string, d time.Duration, others int64) {
+	e.t.Helper()
+	e.clock.Advance(d - time.Second)
 	e.commit(tok, []byte("replayed"), e.in(time.Hour))
 	e.wantMissing(tok)
-	if n := e.deleteExpired(0); n != 1 {
-		e.t.Fatalf("DeleteExpired before the tombstone's time = %d, want 1 (the other, expired session)", n)
+	if n := e.deleteExpired(0); n != others {
+		e.t.Fatalf("DeleteExpired a second before the tombstone's time = %d, want %d", n, others)
 	}
 	e.commit(tok, []byte("replayed"), e.in(time.Hour))
 	e.wantMissing(tok)
-
 	e.clock.Advance(time.Second)
 	if n := e.deleteExpired(0); n != 1 {
-		e.t.Fatalf("DeleteExpired once the tombstone's time passed = %d, want 1", n)
+		e.t.Fatalf("DeleteExpired at the tombstone's time = %d, want 1", n)
 	}
 	e.commit(tok, []byte("new"), e.in(time.Hour))
 	e.wantFound(tok, []byte("new"))
@@ -56,16 +64,7 @@ func testDeleteUnknownIsFinal(e *env) {
 	}
 	e.commit(tok, []byte("first write, late"), e.in(time.Hour))
 	e.wantMissing(tok)
-	e.clock.Advance(suiteGrace - time.Second)
-	if n := e.deleteExpired(0); n != 0 {
-		e.t.Fatalf("DeleteExpired within the grace = %d, want 0", n)
-	}
-	e.clock.Advance(time.Second)
-	if n := e.deleteExpired(0); n != 1 {
-		e.t.Fatalf("DeleteExpired after the grace = %d, want 1", n)
-	}
-	e.commit(tok, []byte("v"), e.in(time.Hour))
-	e.wantFound(tok, []byte("v"))
+	e.wantTombstoneFor(tok, suiteGrace, 0)
 }
 
 // testDeleteExpiredSessionIsFinal: a session deleted after its expiry is
