@@ -118,9 +118,9 @@ func (s *Store) Delete(token string) error {
 // it was deleted (a slow upload, a second tab) cannot log it in again. A
 // session that does not exist, or a malformed token, is no error. The
 // token of a request that never had a session (with scs's
-// HashTokenInStore, the digest of the empty token, which scs deletes at a
-// first login or a logout without a cookie) is neither written nor
-// counted.
+// HashTokenInStore, the digest of the empty token, which scs deletes when
+// such a request calls Destroy: a logout without a cookie) is neither
+// written nor counted.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
 	defer s.stats.deleteTime.since(time.Now())
 	if err := s.ready(ctx); err != nil {

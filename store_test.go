@@ -326,13 +326,14 @@ func TestSCSHashTokenInStore(t *testing.T) {
 }
 
 // TestSCSHashTokenInStoreWithoutASession: with HashTokenInStore, a request
-// without a session that calls RenewToken (a first login) or Destroy (a
-// logout without a cookie) has scs delete the digest of the empty token;
-// the store writes nothing for it, so such requests share no row.
+// without a session that calls Destroy (a logout without a cookie) has
+// scs delete the digest of the empty token; the store writes nothing for
+// it, so such requests share no row. (RenewToken of such a request
+// deletes nothing.)
 func TestSCSHashTokenInStoreWithoutASession(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		a := newApp(t, b, func(sm *scs.SessionManager) { sm.HashTokenInStore = true })
-		for _, path := range []string{"/destroy", "/renew", "/destroy"} {
+		for _, path := range []string{"/destroy", "/renew", "/destroy"} { // each a new visitor
 			a.client().get(path)
 		}
 		if st := a.store.Stats(); st.Deletes != 0 {

@@ -25,9 +25,9 @@ func ValidToken(token string) bool {
 
 // emptyTokenDigest is what scs's HashTokenInStore makes of the empty
 // token, which scs deletes when a request without a session calls Destroy
-// or RenewToken (a visitor's first login, a logout without a cookie). No
-// session has it, so deleting it writes nothing: every such request would
-// otherwise write the same tombstone row.
+// (a logout without a cookie). No session has it, so deleting it writes
+// nothing: every such request would otherwise write the same tombstone
+// row.
 var emptyTokenDigest = func() string {
 	sum := sha256.Sum256(nil)
 	return base64.RawURLEncoding.EncodeToString(sum[:])

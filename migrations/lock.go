@@ -80,11 +80,15 @@ func retryable(err error) bool {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch pgErr.Code[:min(2, len(pgErr.Code))] {
-		case "08", // connection exception
-			"40", // serialization failure, deadlock
-			"53", // insufficient resources: too many connections
-			"57": // operator intervention: shutting down, starting up
+		switch code := pgErr.Code; {
+		case code == "55P03": // lock_not_available: a lock_timeout of the connection's
+			return true
+		case code == "57P04": // database_dropped: not coming back
+			return false
+		case strings.HasPrefix(code, "08"), // connection exception
+			strings.HasPrefix(code, "40"), // serialization failure, deadlock
+			strings.HasPrefix(code, "53"), // insufficient resources: too many connections
+			strings.HasPrefix(code, "57"): // operator intervention: shutting down, starting up, a statement timeout
 			return true
 		}
 		return false
@@ -111,16 +115,24 @@ func (e *lockError) Error() string {
 
 func (e *lockError) Unwrap() []error { return []error{ErrLocked, e.cause} }
 
+// Lock takes the lock for goose, which holds one connection of db while
+// it does: it first makes sure db has a second one to give, within
+// lockWait, so that a db over a pool of one connection fails saying so
+// instead of waiting forever. Giving up on another instance's lock is a
+// lockError, matching ErrLocked; any other failure is said as it is.
 func (l tableLock) Lock(ctx context.Context, db *sql.DB) error {
+	if err := secondConn(ctx, db); err != nil {
+		return err
+	}
 	err := l.Locker.Lock(ctx, db)
 	if err == nil {
 		return nil
 	}
+	if !strings.Contains(err.Error(), heldByAnother) && ctx.Err() == nil {
+		return fmt.Errorf("take the migration lock: %w", err)
+	}
 	holder, ok := lockHolder(ctx, db)
 	if !ok {
-		if !strings.Contains(err.Error(), heldByAnother) {
-			return fmt.Errorf("take the migration lock: %w", err)
-		}
 		holder = "released just now, after the last try"
 	}
 	waited := "for " + lockWait.String()
@@ -128,6 +140,21 @@ func (l tableLock) Lock(ctx context.Context, db *sql.DB) error {
 		waited = "until the context ended"
 	}
 	return &lockError{holder: holder, waited: waited, cause: err}
+}
+
+// secondConn checks that db gives a connection besides the one goose
+// holds, within lockWait.
+func secondConn(ctx context.Context, db *sql.DB) error {
+	wait, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	c, err := db.Conn(wait)
+	switch {
+	case err == nil:
+		return c.Close()
+	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("db gave no second connection within %v: on PostgreSQL migrating needs two at once, the migration lock's and goose's own; use a *sql.DB (or the pgxpool under it) that allows two or more: %w", lockWait, err)
+	}
+	return fmt.Errorf("take the migration lock: %w", err)
 }
 
 // lockHolder describes who holds the lock, as its row says: the holder's
@@ -138,7 +165,7 @@ func lockHolder(ctx context.Context, db *sql.DB) (string, bool) {
 	defer cancel()
 	var by sql.NullString
 	var since, until sql.NullTime
-	err := db.QueryRowContext(ctx, `SELECT locked_by, locked_at, lease_expires_at FROM `+LockTable+` WHERE lock_id = $1 AND locked`, lockID).
+	err := db.QueryRowContext(ctx, `SELECT locked_by, locked_at, lease_expires_at FROM `+LockTable+` WHERE lock_id = $1 AND locked AND lease_expires_at > now()`, lockID).
 		Scan(&by, &since, &until)
 	if err != nil || !by.Valid {
 		return "", false

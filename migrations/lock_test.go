@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/sessionsql/sessionsql/internal/pgtest"
 	"github.com/sessionsql/sessionsql/migrations"
 )
 
@@ -82,7 +85,8 @@ func TestDeadHoldersLockIsTaken(t *testing.T) {
 // is neither the lock being held nor a broken connection (here a trigger
 // that refuses every write to the lock table, as a missing privilege or a
 // read-only server would) fails the migration at the first try, saying
-// so, instead of trying again for the whole lock wait.
+// so, instead of trying again for the whole lock wait; and it is said as
+// it is, not as ErrLocked, even while another instance holds the lock.
 func TestLockFailureThatWaitingCannotCure(t *testing.T) {
 	defer migrations.SetLockWait(5 * time.Second)()
 	db, _ := openPostgres(t)
@@ -91,6 +95,9 @@ func TestLockFailureThatWaitingCannotCure(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx(), `UPDATE `+migrations.LockTable+` SET locked = true, locked_by = 'other-host-1-0000', locked_at = now(), lease_expires_at = now() + interval '1 hour'`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx(), `
@@ -137,5 +144,31 @@ func TestUpOnOneConnectionSaysSo(t *testing.T) {
 		if err := op(c, db, migrations.Postgres); err == nil || !strings.Contains(err.Error(), "SetMaxOpenConns(1)") {
 			t.Errorf("%s over one connection: %v; want an error saying it needs two", name, err)
 		}
+	}
+}
+
+// TestUpOverAPoolOfOneSaysSo: a *sql.DB over a pgxpool of one connection
+// (which database/sql sees as unlimited) cannot hold the lock and migrate
+// at once either: Up fails within the lock wait, saying it needs a second
+// connection, instead of waiting forever.
+func TestUpOverAPoolOfOneSaysSo(t *testing.T) {
+	defer migrations.SetLockWait(time.Second)()
+	_, schema := pgtest.PoolAndSchema(t)
+	cfg, err := pgxpool.ParseConfig(pgtest.URL(t, schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	c, cancel := context.WithTimeout(ctx(), time.Minute) // a hang guard
+	defer cancel()
+	if err := migrations.Up(c, db, migrations.Postgres); err == nil || errors.Is(err, migrations.ErrLocked) || !strings.Contains(err.Error(), "no second connection") {
+		t.Fatalf("Up over a pool of one connection: %v; want an error saying it needs a second", err)
 	}
 }

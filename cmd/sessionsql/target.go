@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -155,13 +157,13 @@ func misread(s string, c *pgconn.Config) string {
 	return ""
 }
 
-// servers lists the servers c names, host:port each, in the order pgx
-// tries them and without repeats (pgx lists a server twice when it tries
-// TLS first, then without).
+// servers lists the servers c names, host:port each ([host]:port for an
+// IPv6 address), in the order pgx tries them and without repeats (pgx
+// lists a server twice when it tries TLS first, then without).
 func servers(c *pgconn.Config) string {
-	list := []string{fmt.Sprintf("%s:%d", c.Host, c.Port)}
+	list := []string{net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))}
 	for _, f := range c.Fallbacks {
-		if hp := fmt.Sprintf("%s:%d", f.Host, f.Port); !slices.Contains(list, hp) {
+		if hp := net.JoinHostPort(f.Host, strconv.Itoa(int(f.Port))); !slices.Contains(list, hp) {
 			list = append(list, hp)
 		}
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,13 +185,13 @@ func openPostgres(ctx context.Context, conn string, log *slog.Logger) (*backend,
 	}, nil
 }
 
-// servers lists the servers c names, host:port each, in the order pgx
-// tries them and without repeats (pgx lists a server twice when it tries
-// TLS first, then without).
+// servers lists the servers c names, host:port each ([host]:port for an
+// IPv6 address), in the order pgx tries them and without repeats (pgx
+// lists a server twice when it tries TLS first, then without).
 func servers(c *pgconn.Config) string {
-	list := []string{fmt.Sprintf("%s:%d", c.Host, c.Port)}
+	list := []string{net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))}
 	for _, f := range c.Fallbacks {
-		if hp := fmt.Sprintf("%s:%d", f.Host, f.Port); !slices.Contains(list, hp) {
+		if hp := net.JoinHostPort(f.Host, strconv.Itoa(int(f.Port))); !slices.Contains(list, hp) {
 			list = append(list, hp)
 		}
 	}

@@ -84,11 +84,16 @@ func TestDatabaseURLEnv(t *testing.T) {
 // TestDescribeNamesEveryServer: the log line naming a PostgreSQL database
 // lists every server of a multi-host URL, each once, and no password.
 func TestDescribeNamesEveryServer(t *testing.T) {
-	cfg, err := pgxpool.ParseConfig("postgres://app:hunter2@db1:5432,db2:5433/sessions?target_session_attrs=read-write")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := describe(cfg), "PostgreSQL at app@db1:5432,db2:5433/sessions"; got != want {
-		t.Fatalf("describe = %q, want %q", got, want)
+	for url, want := range map[string]string{
+		"postgres://app:hunter2@db1:5432,db2:5433/sessions?target_session_attrs=read-write": "PostgreSQL at app@db1:5432,db2:5433/sessions",
+		"postgres://app:hunter2@[::1]:5432,[fd00::2]/sessions":                              "PostgreSQL at app@[::1]:5432,[fd00::2]:5432/sessions",
+	} {
+		cfg, err := pgxpool.ParseConfig(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := describe(cfg); got != want {
+			t.Errorf("describe = %q, want %q", got, want)
+		}
 	}
 }

@@ -144,7 +144,7 @@ func startBouncer(mode string) (*Bouncer, error) {
 	// whoever its client is.
 	login := " user=" + server.User
 	if server.Password != "" {
-		login += " password='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(server.Password) + "'"
+		login += " password='" + strings.ReplaceAll(server.Password, "'", "''") + "'" // PgBouncer doubles a quote, as libpq does not
 	}
 	// Server connections are let go of soon after use, so that the
 	// databases tests drop leave none behind.
