@@ -18,7 +18,9 @@
 //
 // On PostgreSQL every function here takes the migration lock (goose reads
 // the version table under it too, for Version and List), so it needs two
-// connections of db at once, and refuses a db limited to one.
+// connections of db at once: it refuses a db limited to one, and fails
+// after LockWait when db gives no second one (over a pgxpool of one
+// connection, say).
 package migrations
 
 import (
