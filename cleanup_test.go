@@ -348,7 +348,7 @@ func TestReaperStopCancelsBatch(t *testing.T) {
 }
 
 // TestReaperStartStopStress starts and stops one reaper from many
-// goroutines while RunOnce calls run beside it; -race and goleak check it.
+// goroutines while RunOnce calls run beside it; -race and leakcheck check it.
 func TestReaperStartStopStress(t *testing.T) {
 	table := &fakeTable{expired: 1 << 30}
 	var deleted atomic.Int64

@@ -3,8 +3,8 @@ package migrations_test
 import (
 	"testing"
 
+	"github.com/sessionsql/sessionsql/internal/leakcheck"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
-	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.M(m)) }
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(pgtest.M(m)) }

@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/sessionsql/sessionsql/internal/leakcheck"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
-	"go.uber.org/goleak"
 )
 
 // TestMain checks for leaked goroutines after the tests (no PostgreSQL is
@@ -19,5 +19,5 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(committerEnv); path != "" {
 		os.Exit(committerProcess(path))
 	}
-	goleak.VerifyTestMain(pgtest.M(m))
+	leakcheck.VerifyTestMain(pgtest.M(m))
 }

@@ -21,8 +21,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/sessionsql/sessionsql"
+	"github.com/sessionsql/sessionsql/internal/leakcheck"
 	"github.com/sessionsql/sessionsql/internal/pgtest"
-	"go.uber.org/goleak"
 )
 
 // binary is the sessionsql command built for the tests.
@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 	// scs.New always starts a memstore whose cleanup goroutine runs
 	// forever, even when the app replaces the store at once: that one is
 	// not ours to stop.
-	goleak.VerifyTestMain(pgtest.M(m), goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"), goleak.Cleanup(func(code int) {
+	leakcheck.VerifyTestMain(pgtest.M(m), leakcheck.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"), leakcheck.Cleanup(func(code int) {
 		os.RemoveAll(dir)
 		os.Exit(code)
 	}))

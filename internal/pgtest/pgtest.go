@@ -27,10 +27,10 @@ var (
 
 // M wraps a package's tests so that the throwaway server, if one was
 // started, stops when they end (and says how many tests skipped for want
-// of PostgreSQL). Hand it to goleak, which checks for leaked goroutines
+// of PostgreSQL). Hand it to leakcheck, which checks for leaked goroutines
 // after it:
 //
-//	func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.M(m)) }
+//	func TestMain(m *testing.M) { leakcheck.VerifyTestMain(pgtest.M(m)) }
 func M(m *testing.M) interface{ Run() int } { return wrapped{m} }
 
 type wrapped struct{ m *testing.M }

@@ -3,7 +3,7 @@ package storetest_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/sessionsql/sessionsql/internal/leakcheck"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }
